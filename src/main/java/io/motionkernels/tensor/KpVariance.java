@@ -1,0 +1,49 @@
+package io.motionkernels.tensor;
+
+/**
+ * How keypoint variances are represented ({@code kp_variance} in a configuration): a full 2x2
+ * matrix per keypoint, a single scalar per keypoint, or one constant shared by all keypoints.
+ */
+public record KpVariance(Kind kind, double constant) {
+    public enum Kind { MATRIX, SINGLE, CONSTANT }
+
+    public static final KpVariance MATRIX = new KpVariance(Kind.MATRIX, 0);
+    public static final KpVariance SINGLE = new KpVariance(Kind.SINGLE, 0);
+
+    public static KpVariance constant(double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("kp_variance must be 'matrix', 'single' or a positive number, got " + value);
+        }
+        return new KpVariance(Kind.CONSTANT, value);
+    }
+
+    /** Parses the configuration's spelling: {@code matrix}, {@code single} or a number. */
+    public static KpVariance parse(String text) {
+        String t = text.trim();
+        if (t.equals("matrix")) {
+            return MATRIX;
+        }
+        if (t.equals("single")) {
+            return SINGLE;
+        }
+        try {
+            return constant(Double.parseDouble(t));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kp_variance must be 'matrix', 'single' or a positive number, got '" + text + "'");
+        }
+    }
+
+    /** True when keypoints carry a variance tensor (matrix or single), false for a constant. */
+    public boolean hasTensor() {
+        return kind != Kind.CONSTANT;
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case MATRIX -> "matrix";
+            case SINGLE -> "single";
+            case CONSTANT -> Double.toString(constant);
+        };
+    }
+}
