@@ -17,4 +17,22 @@ public record Keypoints(Tensor mean, Tensor var) {
     public int count() {
         return mean.dim(2);
     }
+
+    /** The keypoints of frame 0 only, as (B, 1, K, …). */
+    public Keypoints firstFrame() {
+        return new Keypoints(frame0(mean), var == null ? null : frame0(var));
+    }
+
+    private static Tensor frame0(Tensor t) {
+        int[] shape = t.shape();
+        int b = shape[0];
+        int d = shape[1];
+        int per = t.numel() / (b * d);
+        float[] out = new float[b * per];
+        for (int bi = 0; bi < b; bi++) {
+            System.arraycopy(t.data(), bi * d * per, out, bi * per, per);
+        }
+        shape[1] = 1;
+        return Tensor.of(out, shape);
+    }
 }

@@ -1,0 +1,27 @@
+package io.motionkernels;
+
+/** Decides which backend a model runs on, and why CUDA cannot be used when it cannot. */
+public final class Backends {
+    private Backends() {
+    }
+
+    /** Why the CUDA backend cannot run models here, or null when it can. */
+    public static String cudaUnavailableReason() {
+        return "the CUDA backend cannot run whole models yet in this build";
+    }
+
+    static Backend resolve(Backend requested) {
+        String why = cudaUnavailableReason();
+        return switch (requested) {
+            case CPU -> Backend.CPU;
+            case AUTO -> why == null ? Backend.CUDA : Backend.CPU;
+            case CUDA -> {
+                if (why != null) {
+                    throw new MotionKernelsException("--backend cuda was asked for, but CUDA cannot be used: " + why
+                            + ". Use --backend cpu (or auto), or run `info` to see what this machine can use.");
+                }
+                yield Backend.CUDA;
+            }
+        };
+    }
+}

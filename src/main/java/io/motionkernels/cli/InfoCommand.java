@@ -1,0 +1,27 @@
+package io.motionkernels.cli;
+
+import io.motionkernels.Backends;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Shows the backends this machine can use and, when CUDA cannot be used, why.")
+public final class InfoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Runtime rt = Runtime.getRuntime();
+        out.printf("motion-kernels 0.1.0 on Java %s (%s), %s %s%n", System.getProperty("java.version"),
+                System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"));
+        out.printf("cpu:  usable (%d cores, max heap %d MiB)%n", rt.availableProcessors(), rt.maxMemory() >> 20);
+        String why = Backends.cudaUnavailableReason();
+        out.println(why == null ? "cuda: usable" : "cuda: not usable: " + why);
+        out.println("default backend (--backend auto): " + (why == null ? "cuda" : "cpu"));
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+package io.motionkernels.cli;
+
+import io.motionkernels.MotionKernelsException;
+import io.motionkernels.checkpoint.Checkpoints;
+import io.motionkernels.conformance.Conformance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Runs every reference case (safetensors files in the format of golden/FORMAT.md) found under DIR,"
+                + " at any depth, and prints one row per case: name, worst relative L2 error, bound, result.",
+                "Exits with 0 when every case passes, 2 when one fails or cannot be interpreted."})
+public final class VerifyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "folder holding reference cases")
+    Path dir;
+
+    @Option(names = "--bound", defaultValue = "1e-4",
+            description = "largest relative L2 error that passes (default: ${DEFAULT-VALUE}, float32 arithmetic)")
+    double bound;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!(bound > 0)) {
+            throw new MotionKernelsException("--bound must be a positive number");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Conformance conformance = new Conformance(bound, Checkpoints::load);
+        List<Path> cases = Conformance.findCases(dir);
+        if (cases.isEmpty()) {
+            throw new MotionKernelsException("no .safetensors reference cases under " + dir);
+        }
+        out.printf(Locale.ROOT, "%-48s %12s %9s  %s%n", "case", "rel. L2", "bound", "result");
+        int failed = 0;
+        int passed = 0;
+        for (Path p : cases) {
+            Conformance.Row r = conformance.run(dir, p);
+            String err = Double.isNaN(r.error()) ? "-" : String.format(Locale.ROOT, "%.3e", r.error());
+            String result = switch (r.status()) {
+                case PASS -> "pass";
+                case FAIL -> "FAIL (" + r.worstOutput() + ")";
+                case ERROR -> "FAIL: " + r.note();
+                case SKIP -> "skip: " + r.note();
+            };
+            out.printf(Locale.ROOT, "%-48s %12s %9.0e  %s%n", r.name(), err, r.bound(), result);
+            out.flush();
+            if (r.status() == Conformance.Status.PASS) {
+                passed++;
+            } else if (r.status() != Conformance.Status.SKIP) {
+                failed++;
+            }
+        }
+        out.printf(Locale.ROOT, "%d passed, %d failed%n", passed, failed);
+        return failed == 0 ? 0 : Main.USER_ERROR;
+    }
+}

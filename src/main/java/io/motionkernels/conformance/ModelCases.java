@@ -1,0 +1,136 @@
+package io.motionkernels.conformance;
+
+import io.motionkernels.MotionKernelsException;
+import io.motionkernels.checkpoint.Safetensors;
+import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.model.KeypointNormalization;
+import io.motionkernels.model.ModelConfig;
+import io.motionkernels.model.MonkeyNet;
+import io.motionkernels.model.Generator;
+import io.motionkernels.tensor.Keypoints;
+import io.motionkernels.tensor.Tensor;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs a whole-model reference case (kind {@code kp_detector}, {@code generator}, {@code transfer},
+ * {@code absolute_transfer_float32}) and pairs each output with its expected value.
+ */
+final class ModelCases {
+    private ModelCases() {
+    }
+
+    static boolean handles(String kind) {
+        return switch (kind) {
+            case "kp_detector", "generator", "transfer", "absolute_transfer_float32" -> true;
+            default -> false;
+        };
+    }
+
+    static List<Comparison> run(Path caseFile, Safetensors.Contents c, Function<Path, Weights> weightFiles) {
+        Map<String, String> md = c.metadata();
+        String kind = md.get("kind");
+        String yaml = md.get("config");
+        if (yaml == null) {
+            throw new MotionKernelsException("case has kind " + kind + " but no 'config' metadata");
+        }
+        ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
+        MonkeyNet net = MonkeyNet.build(config, weights(caseFile, md, weightFiles));
+        List<Comparison> out = new ArrayList<>();
+        switch (kind) {
+            case "kp_detector" -> {
+                Tensor input = c.tensors().containsKey("image") ? c.require("image") : c.require("video");
+                if (c.tensors().containsKey("heatmap_logits")) {
+                    out.add(Comparison.of("heatmap_logits", net.kpDetector().heatmapLogits(input), c));
+                }
+                Keypoints kp = net.kpDetector().detect(input);
+                addKeypoints(out, kp, c, "mean", "var");
+            }
+            case "generator" -> {
+                Tensor source = c.require("source");
+                Keypoints driving = keypoints(c, "kp_driving");
+                Keypoints sourceKp = keypoints(c, "kp_source");
+                if (c.tensors().containsKey("mask_embedding")) {
+                    out.add(Comparison.of("mask_embedding", net.generator().maskEmbedding(source, driving, sourceKp), c));
+                }
+                Generator.Output g = net.generator().forward(source, net.generator().encode(source), driving, sourceKp);
+                if (c.tensors().containsKey("deformation")) {
+                    out.add(Comparison.of("deformation", g.deformation(), c));
+                }
+                if (c.tensors().containsKey("video_deformed")) {
+                    out.add(Comparison.of("video_deformed", g.videoDeformed(), c));
+                }
+                out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
+            }
+            case "transfer", "absolute_transfer_float32" -> {
+                ModelConfig.Normalization norm = kind.equals("transfer")
+                        ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
+                Tensor source = c.require("source");
+                Keypoints sourceKp = net.kpDetector().detect(source);
+                if (c.tensors().containsKey("kp_source_mean")) {
+                    out.add(Comparison.of("kp_source_mean", sourceKp.mean(), c));
+                }
+                Keypoints driving = net.kpDetector().detect(c.require("driving"));
+                Keypoints first = driving.firstFrame();
+                Keypoints normalized = KeypointNormalization.normalize(driving, first, sourceKp, norm);
+                if (c.tensors().containsKey("kp_norm_mean")) {
+                    out.add(Comparison.of("kp_norm_mean", normalized.mean(), c));
+                }
+                Generator.Output g = net.generator().forward(source, net.generator().encode(source), normalized, sourceKp);
+                out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
+            }
+            default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
+        }
+        return out;
+    }
+
+    private static void addKeypoints(List<Comparison> out, Keypoints kp, Safetensors.Contents c, String mean, String var) {
+        out.add(Comparison.of(mean, kp.mean(), c));
+        if (c.tensors().containsKey(var)) {
+            if (kp.var() == null) {
+                throw new MotionKernelsException("case expects '" + var + "' but the configuration has a constant variance");
+            }
+            out.add(Comparison.of(var, kp.var(), c));
+        }
+    }
+
+    private static Keypoints keypoints(Safetensors.Contents c, String prefix) {
+        Tensor var = c.tensors().get(prefix + "_var");
+        return new Keypoints(c.require(prefix + "_mean"), var);
+    }
+
+    private static Weights weights(Path caseFile, Map<String, String> md, Function<Path, Weights> weightFiles) {
+        String spec = md.getOrDefault("weights", "prng");
+        if (spec.equals("prng")) {
+            String seed = md.get("seed");
+            if (seed == null) {
+                throw new MotionKernelsException("case has prng weights but no 'seed' metadata");
+            }
+            try {
+                return Weights.prng(Long.parseLong(seed.trim()));
+            } catch (NumberFormatException e) {
+                throw new MotionKernelsException("case has a seed that is not an integer: '" + seed + "'");
+            }
+        }
+        if (spec.startsWith("file:")) {
+            Path dir = caseFile.toAbsolutePath().getParent();
+            return weightFiles.apply(dir.resolve(spec.substring(5)));
+        }
+        throw new MotionKernelsException("case has weights '" + spec + "': expected 'prng' or 'file:NAME'");
+    }
+
+    private static ModelConfig.Normalization normalization(String json, ModelConfig config) {
+        if (json == null) {
+            return config.normalization();
+        }
+        Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(json);
+        return ModelConfig.Normalization.parse(o);
+    }
+}

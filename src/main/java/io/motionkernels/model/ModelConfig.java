@@ -1,0 +1,176 @@
+package io.motionkernels.model;
+
+import io.motionkernels.tensor.KpVariance;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Monkey-Net configuration: the {@code model_params} and {@code transfer_params} of the YAML files
+ * the original code was published with. Keys absent from a block take the original code's defaults;
+ * unknown keys are refused. Other top-level sections (dataset, training) are ignored.
+ */
+public record ModelConfig(String name, Common common, KpDetectorParams kpDetector, GeneratorParams generator,
+                          Normalization normalization, int defaultSize) {
+
+    public record Common(int numKp, int numChannels, KpVariance kpVariance) {
+    }
+
+    public record KpDetectorParams(int blockExpansion, int maxFeatures, int numBlocks, double temperature,
+                                   double scaleFactor, Double clipVariance) {
+    }
+
+    /** MovementEmbeddingModule's options; {@code normConst} null means 'sum'. */
+    public record EmbeddingParams(boolean useHeatmap, boolean useDifference, boolean useDeformedSource,
+                                  boolean addBackground, boolean differenceHeatmap, Double normConst,
+                                  double scaleFactor) {
+        /** Channels per keypoint slot. */
+        public int featuresPerSlot(int numChannels) {
+            return (useHeatmap ? 1 : 0) + (useDifference ? 2 : 0) + (useDeformedSource ? numChannels : 0);
+        }
+
+        public int slots(int numKp) {
+            return numKp + (addBackground ? 1 : 0);
+        }
+
+        public int outChannels(int numKp, int numChannels) {
+            return slots(numKp) * featuresPerSlot(numChannels);
+        }
+
+        public EmbeddingParams withBackground() {
+            return new EmbeddingParams(useHeatmap, useDifference, useDeformedSource, true, differenceHeatmap,
+                    normConst, scaleFactor);
+        }
+    }
+
+    public record DenseMotionParams(int blockExpansion, int maxFeatures, int numBlocks, EmbeddingParams maskEmbedding,
+                                    boolean useMask, boolean useCorrection, int numGroupBlocks, double scaleFactor) {
+    }
+
+    /** {@code denseMotion} and {@code kpEmbedding} are null when the configuration has none. */
+    public record GeneratorParams(int blockExpansion, int maxFeatures, int numBlocks, int numRefinementBlocks,
+                                  DenseMotionParams denseMotion, EmbeddingParams kpEmbedding, boolean trilinear) {
+    }
+
+    /** transfer_params.normalization_params. */
+    public record Normalization(boolean moveLocation, boolean movementMult, boolean adaptVariance, boolean clipMean) {
+        public static final Normalization ABSOLUTE = new Normalization(false, false, false, false);
+        public static final Normalization RELATIVE = new Normalization(true, false, false, false);
+
+        static Normalization parse(ConfigReader r) {
+            return new Normalization(r.bool("move_location", false), r.bool("movement_mult", false),
+                    r.bool("adapt_variance", false), r.bool("clip_mean", false));
+        }
+
+        /** From the JSON object a reference case carries, e.g. {"move_location": true}. */
+        public static Normalization parse(Object block) {
+            return parse(new ConfigReader("normalization_params", block, NORMALIZATION_KEYS));
+        }
+    }
+
+    private static final Set<String> NORMALIZATION_KEYS =
+            Set.of("move_location", "movement_mult", "adapt_variance", "clip_mean");
+    private static final Set<String> EMBEDDING_KEYS = Set.of("use_heatmap", "use_difference",
+            "use_deformed_source_image", "heatmap_type", "norm_const", "scale_factor", "add_bg_feature_map");
+
+    public static ModelConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        String name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return parse(name, text);
+    }
+
+    public static ModelConfig parse(String name, String yamlText) {
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+        } catch (YAMLException e) {
+            throw new ConfigException("configuration " + name + " is not valid YAML: " + e.getMessage(), e);
+        }
+        if (!(doc instanceof Map<?, ?> top) || !(top.get("model_params") instanceof Map<?, ?>)) {
+            throw new ConfigException("configuration " + name
+                    + " has no model_params section: is it a Monkey-Net configuration YAML?");
+        }
+        ConfigReader model = new ConfigReader("model_params", top.get("model_params"),
+                Set.of("common_params", "kp_detector_params", "generator_params", "discriminator_params"));
+        ConfigReader c = model.child("common_params", Set.of("num_kp", "num_channels", "kp_variance"));
+        Object kv = c.raw("kp_variance");
+        KpVariance variance;
+        try {
+            variance = kv == null ? KpVariance.MATRIX : KpVariance.parse(String.valueOf(kv));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model_params.common_params." + e.getMessage());
+        }
+        Common common = new Common(c.positiveInt("num_kp", null), c.positiveInt("num_channels", 3), variance);
+
+        ConfigReader k = model.child("kp_detector_params", Set.of("block_expansion", "max_features", "num_blocks",
+                "temperature", "scale_factor", "clip_variance"));
+        KpDetectorParams kp = new KpDetectorParams(k.positiveInt("block_expansion", null),
+                k.positiveInt("max_features", null), k.positiveInt("num_blocks", null),
+                k.positiveNumber("temperature", null), k.positiveNumber("scale_factor", 1.0),
+                k.has("clip_variance") ? k.positiveNumber("clip_variance", null) : null);
+
+        ConfigReader g = model.child("generator_params", Set.of("block_expansion", "max_features", "num_blocks",
+                "num_refinement_blocks", "dense_motion_params", "kp_embedding_params", "interpolation_mode"));
+        DenseMotionParams dense = null;
+        if (g.has("dense_motion_params")) {
+            ConfigReader d = g.child("dense_motion_params", Set.of("block_expansion", "max_features", "num_blocks",
+                    "mask_embedding_params", "use_mask", "use_correction", "num_group_blocks", "scale_factor",
+                    "bg_init"));
+            dense = new DenseMotionParams(d.positiveInt("block_expansion", null), d.positiveInt("max_features", null),
+                    d.positiveInt("num_blocks", null),
+                    embedding(d.child("mask_embedding_params", EMBEDDING_KEYS)).withBackground(),
+                    d.bool("use_mask", false), d.bool("use_correction", false), d.nonNegativeInt("num_group_blocks", 0),
+                    d.positiveNumber("scale_factor", 1.0));
+            if (!dense.useMask() && !dense.useCorrection()) {
+                throw new ConfigException("generator_params.dense_motion_params needs use_mask or use_correction"
+                        + " (with neither the dense-motion network predicts nothing)");
+            }
+        }
+        EmbeddingParams kpEmbedding = g.has("kp_embedding_params")
+                ? embedding(g.child("kp_embedding_params", EMBEDDING_KEYS)) : null;
+        GeneratorParams gen = new GeneratorParams(g.positiveInt("block_expansion", null),
+                g.positiveInt("max_features", null), g.positiveInt("num_blocks", null),
+                g.nonNegativeInt("num_refinement_blocks", 0), dense, kpEmbedding,
+                g.choice("interpolation_mode", "nearest", "nearest", "trilinear").equals("trilinear"));
+
+        Normalization norm = Normalization.ABSOLUTE;
+        if (top.get("transfer_params") instanceof Map<?, ?> tp && tp.get("normalization_params") != null) {
+            norm = Normalization.parse(new ConfigReader("transfer_params.normalization_params",
+                    tp.get("normalization_params"), NORMALIZATION_KEYS));
+        }
+        // No published configuration states its frame size; the keypoint detector's downscaling
+        // was chosen so that it always works at 64x64, which gives the size back.
+        int size = (int) Math.round(64 / kp.scaleFactor());
+        return new ModelConfig(name, common, kp, gen, norm, size);
+    }
+
+    private static EmbeddingParams embedding(ConfigReader e) {
+        Double normConst = null;
+        Object nc = e.raw("norm_const");
+        if (nc != null && !"sum".equals(nc)) {
+            if (!(nc instanceof Number n) || !(n.doubleValue() != 0) || !Double.isFinite(n.doubleValue())) {
+                throw new ConfigException(e.raw("norm_const") + " is not a valid norm_const: use 'sum' or a non-zero number");
+            }
+            normConst = n.doubleValue();
+        }
+        return new EmbeddingParams(e.bool("use_heatmap", true), e.bool("use_difference", false),
+                e.bool("use_deformed_source_image", false), e.bool("add_bg_feature_map", false),
+                e.choice("heatmap_type", "gaussian", "gaussian", "difference").equals("difference"), normConst,
+                e.positiveNumber("scale_factor", 1.0));
+    }
+}
