@@ -81,6 +81,35 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
     private static final Set<String> EMBEDDING_KEYS = Set.of("use_heatmap", "use_difference",
             "use_deformed_source_image", "heatmap_type", "norm_const", "scale_factor", "add_bg_feature_map");
 
+    /** The configurations Monkey-Net was published with, bundled in the jar. */
+    public static final java.util.List<String> PUBLISHED =
+            java.util.List.of("shapes", "nemo", "bair", "taichi", "actions", "moving-gif", "vox");
+
+    /** A published configuration by name (see {@link #PUBLISHED}). */
+    public static ModelConfig published(String name) {
+        if (!PUBLISHED.contains(name)) {
+            throw new ConfigException("'" + name + "' is neither a configuration file nor a published configuration ("
+                    + String.join(", ", PUBLISHED) + ")");
+        }
+        try (java.io.InputStream in = ModelConfig.class.getResourceAsStream("/io/motionkernels/configs/" + name + ".yaml")) {
+            if (in == null) {
+                throw new ConfigException("the published configuration " + name + " is missing from this build");
+            }
+            return parse(name, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the bundled configuration " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A configuration file, or a published configuration's name when no such file exists. */
+    public static ModelConfig resolve(String pathOrName) {
+        Path p = Path.of(pathOrName);
+        if (Files.exists(p) || pathOrName.contains("/") || pathOrName.endsWith(".yaml") || pathOrName.endsWith(".yml")) {
+            return load(p);
+        }
+        return published(pathOrName);
+    }
+
     public static ModelConfig load(Path file) {
         String text;
         try {
