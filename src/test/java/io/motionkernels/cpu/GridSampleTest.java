@@ -169,6 +169,22 @@ class GridSampleTest {
     }
 
     @Test
+    void planIsReusableAcrossChannelCounts() {
+        Tensor g = PoolSoftmaxTest.random(12, 2, 3, 5, 6, 3);
+        GridSample.Plan plan = GridSample.plan(g, 1, 7, 8, Padding.BORDER, false);
+        for (int c : new int[] {1, 3, 600}) {
+            Tensor x = PoolSoftmaxTest.random(c, 2, c, 1, 7, 8);
+            assertArrayEquals(GridSample.sample(x, g, Padding.BORDER, false).data(), plan.apply(x).data());
+        }
+        Tensor c600 = PoolSoftmaxTest.random(600, 2, 600, 1, 7, 8);
+        Tensor ref = NaiveGridSample.trilinear(c600, g, Padding.BORDER, false);
+        assertArrayEquals(ref.data(), plan.apply(c600).data(), 1e-5f);
+        assertThrows(IllegalArgumentException.class, () -> plan.apply(Tensor.zeros(2, 1, 1, 7, 9)));
+        assertThrows(IllegalArgumentException.class, () -> plan.apply(Tensor.zeros(1, 1, 1, 7, 8)));
+        assertThrows(IllegalArgumentException.class, () -> plan.apply(Tensor.zeros(2, 1, 2, 7, 8)));
+    }
+
+    @Test
     void rejectsMismatchedGrids() {
         Tensor x = Tensor.zeros(1, 1, 2, 2);
         assertThrows(IllegalArgumentException.class,
