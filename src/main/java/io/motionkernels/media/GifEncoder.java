@@ -53,7 +53,7 @@ final class GifEncoder {
             writer.prepareWriteSequence(null);
             for (int i = 0; i < frames.size(); i++) {
                 WritableRaster raster = colourModel.createCompatibleWritableRaster(width, height);
-                byte[] indices = palette.map(frames.get(i), width);
+                byte[] indices = palette.map(frames.get(i));
                 System.arraycopy(indices, 0, ((DataBufferByte) raster.getDataBuffer()).getData(), 0, indices.length);
                 BufferedImage image = new BufferedImage(colourModel, raster, false, null);
                 IIOMetadata metadata = frameMetadata(writer, image, param, delays[i], i == 0);

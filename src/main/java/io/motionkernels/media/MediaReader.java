@@ -18,7 +18,7 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Reads the inputs of {@code animate}: still images, driving videos and source images, resized to
  * the model's resolution (see {@link ImageResize}) as RGB values in [0, 1] (alpha composited on
- * black, grey expanded to RGB; see {@link Pixels.FrameStack#add}).
+ * black, grey expanded to RGB, deeper samples rounded to 8 bits).
  *
  * <p>Accepted inputs, recognised by their contents, not their names:
  * <ul>
