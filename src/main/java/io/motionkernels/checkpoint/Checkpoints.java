@@ -85,6 +85,9 @@ public final class Checkpoints {
 
     /** The format of {@code file}, recognised by its first bytes. */
     public static Format detect(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException("checkpoint " + file + " is a directory; pass the checkpoint file");
+        }
         byte[] head;
         long size;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -100,9 +103,6 @@ public final class Checkpoints {
             throw new CheckpointException("checkpoint " + file + " cannot be read (permission denied)");
         } catch (IOException e) {
             throw new CheckpointException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
-        }
-        if (Files.isDirectory(file)) {
-            throw new CheckpointException("checkpoint " + file + " is a directory; pass the checkpoint file");
         }
         if (size == 0) {
             throw new CheckpointException("checkpoint " + file + " is empty (0 bytes); copy or download it again");
@@ -177,9 +177,11 @@ public final class Checkpoints {
         } catch (CheckpointException e) {
             throw e.getMessage().contains(file.toString()) ? e
                     : new CheckpointException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            // Safetensors.read is meant to throw only CheckpointException; keep the promise here too.
-            throw new CheckpointException(file + " has a corrupt safetensors header (" + e + ")", e);
+        } catch (RuntimeException | StackOverflowError e) {
+            // Safetensors.read is meant to throw only CheckpointException; keep the promise here too
+            // (the header is parsed as YAML, whose anchors can nest without end).
+            throw new CheckpointException(file + " has a corrupt safetensors header (" + e.getClass().getSimpleName()
+                    + "); copy or download the checkpoint again", e);
         }
         Map<String, Tensor> kept = new LinkedHashMap<>();
         int[] counts = new int[2];
@@ -214,7 +216,8 @@ public final class Checkpoints {
         int n = 0;
         for (Object k : keys) {
             if (n++ < 8) {
-                shown.add(k instanceof String s ? "'" + s + "'" : Unpickler.typeName(k));
+                shown.add(k instanceof String s ? "'" + (s.length() > 80 ? s.substring(0, 80) + "…" : s) + "'"
+                        : Unpickler.typeName(k));
             }
         }
         return n == 0 ? "" : ", keys " + String.join(", ", shown) + (n > 8 ? ", …" : "");
@@ -300,7 +303,12 @@ public final class Checkpoints {
         long budget = 2 * Files.size(file) + (1L << 20);
         long total = 0;
         List<Storage> needed = new ArrayList<>();
-        for (TensorRecord r : records.values()) {
+        for (Map.Entry<String, TensorRecord> e : records.entrySet()) {
+            TensorRecord r = e.getValue();
+            if (r.storage().dtype() == null) {
+                throw new CheckpointException(file + ": tensor '" + e.getKey() + "' is stored as "
+                        + r.storage().typeName() + ", which is not supported; save the weights as float tensors");
+            }
             total += r.numel();
             needed.add(r.storage());
         }

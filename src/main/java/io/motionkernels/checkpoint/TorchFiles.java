@@ -71,8 +71,8 @@ abstract class TorchFiles implements AutoCloseable {
                 in.phase = "the torch.save protocol version";
                 Object version = TorchPickle.load(in, true, storages);
                 if (!Long.valueOf(PROTOCOL_VERSION).equals(version)) {
-                    throw new CheckpointException(file + " uses torch.save protocol version " + version
-                            + ", not the supported " + PROTOCOL_VERSION + "; re-save it with a recent PyTorch");
+                    throw new CheckpointException(file + " uses torch.save protocol version "
+                            + (version instanceof Long ? version : Unpickler.typeName(version)) + ", not the supported " + PROTOCOL_VERSION + "; re-save it with a recent PyTorch");
                 }
                 in.phase = "the torch.save system information";
                 Object sysInfo = TorchPickle.load(in, true, storages);

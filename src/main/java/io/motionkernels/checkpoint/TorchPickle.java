@@ -5,7 +5,6 @@ import io.motionkernels.checkpoint.Unpickler.Tuple;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -176,7 +175,7 @@ final class TorchPickle implements Unpickler.Resolver {
                 }
                 return call(func, inner);
             }
-            default -> throw Unpickler.refused(file, "calls the Python global '" + q + "'");
+            default -> throw Unpickler.refused(file, "calls the Python global '" + printable(q) + "'");
         }
     }
 
@@ -245,7 +244,7 @@ final class TorchPickle implements Unpickler.Resolver {
         }
         int expected = legacy ? 6 : 5;
         if (!"storage".equals(t.get(0)) || t.size() != expected || !(t.get(1) instanceof Global type)
-                || !(t.get(2) instanceof String key) || !(t.get(3) instanceof String)
+                || !(t.get(2) instanceof String key) || key.length() > 1000 || !(t.get(3) instanceof String)
                 || !(t.get(4) instanceof Long numel) || numel < 0) {
             throw corrupt("an unexpected persistent id");
         }
@@ -298,8 +297,12 @@ final class TorchPickle implements Unpickler.Resolver {
             return out;
         }
         int rank = t.size().length;
-        int[] idx = new int[rank];
         long base = s.base() + t.offset();
+        if (s.dtype() == DType.F32 && contiguous(t)) {
+            keyData.slice((int) (base * 4), n * 4).order(keyData.order()).asFloatBuffer().get(out);
+            return out;
+        }
+        int[] idx = new int[rank];
         long pos = base;
         int es = s.dtype().size;
         for (int i = 0; i < n; i++) {
@@ -316,6 +319,18 @@ final class TorchPickle implements Unpickler.Resolver {
         return out;
     }
 
+    /** Row-major with no gaps (size-1 dimensions may carry any stride). */
+    private static boolean contiguous(TensorRecord t) {
+        long expected = 1;
+        for (int d = t.size().length - 1; d >= 0; d--) {
+            if (t.size()[d] != 1 && t.stride()[d] != expected) {
+                return false;
+            }
+            expected *= t.size()[d];
+        }
+        return true;
+    }
+
     private static float decode(ByteBuffer b, DType d, int at) {
         return switch (d) {
             case F32 -> b.getFloat(at);
@@ -329,29 +344,5 @@ final class TorchPickle implements Unpickler.Resolver {
             case U8 -> b.get(at) & 0xff;
             case BOOL -> b.get(at) != 0 ? 1f : 0f;
         };
-    }
-
-    /** Every tensor record reachable through dicts, lists and tuples (no recursion: files may nest deeply). */
-    static List<TensorRecord> collect(Object root) {
-        List<TensorRecord> out = new ArrayList<>();
-        ArrayList<Object> todo = new ArrayList<>();
-        Map<Object, Boolean> seen = new java.util.IdentityHashMap<>();
-        todo.add(root);
-        while (!todo.isEmpty()) {
-            Object o = todo.remove(todo.size() - 1);
-            if (o == null || seen.put(o, Boolean.TRUE) != null) {
-                continue;
-            }
-            if (o instanceof TensorRecord t) {
-                out.add(t);
-            } else if (o instanceof Map<?, ?> m) {
-                todo.addAll(m.values());
-            } else if (o instanceof List<?> l) {
-                todo.addAll(l);
-            } else if (o instanceof Tuple tu) {
-                todo.addAll(tu.items);
-            }
-        }
-        return out;
     }
 }

@@ -62,7 +62,11 @@ class CheckpointsGoldenTest {
         }
         // Not all zero: a loader returning zeros for everything must fail above, and here.
         float[] w = legacy.tensors().get("generator.appearance_encoder.down_blocks.0.conv.weight").data();
-        assertTrue(Arrays.stream(new float[][] {w}).anyMatch(a -> a[0] != 0 || a[1] != 0));
+        double sum = 0;
+        for (float v : w) {
+            sum += Math.abs(v);
+        }
+        assertTrue(sum > 0);
     }
 
     @Test
