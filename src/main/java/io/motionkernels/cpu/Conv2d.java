@@ -6,34 +6,119 @@ import io.motionkernels.tensor.Tensor;
  * A prepared 2-D convolution applied to every frame of a video: PyTorch's Conv3d with kernel
  * (1, kh, kw), padding (0, kh/2, kw/2), stride 1, optional groups, a bias, and a fused activation.
  * Frames are treated as batch. Immutable after construction, safe to share between threads.
+ *
+ * <p>Computed as an implicit GEMM per batch item and group: out[co][n] = sum_k w[co][k] * X[k][n],
+ * where n runs over the pixels of all frames and k over (input channel, tap). X is never built
+ * whole: a task packs a panel of it (a few dozen taps by a few hundred pixels, sized for the L2
+ * cache) and sweeps its output channels over the panel with {@link GemmKernel}. Accumulation is
+ * in float32, like PyTorch on the CPU.
  */
 public final class Conv2d {
-    /** weight (cout, cin/groups, kh, kw), bias (cout); kh and kw odd; padding kh/2, kw/2. */
+    /** Pixels per panel; 256 keeps the vector loops long and a panel (kc x nb) in L2. */
+    private static final int NB = 256;
+    /** Panel height in taps (a multiple of 4): 128 x 256 floats = 128 KiB. */
+    private static final int KC = 128;
+
+    private final int cout;
+    private final int cin;
+    private final int kh;
+    private final int kw;
+    private final int groups;
+    /** Taps per output channel: cin / groups * kh * kw. */
+    private final int kTotal;
+    /** kTotal rounded up to a multiple of 4: the row stride of {@link #weights}. */
+    private final int kPad;
+    /** (cout, kPad), row-major, zero past kTotal: the GEMM's left operand. */
+    private final float[] weights;
+    private final float[] bias;
+    private final Activation activation;
+
+    private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act) {
+        this.cout = cout;
+        this.cin = cin;
+        this.kh = kh;
+        this.kw = kw;
+        this.groups = groups;
+        this.kTotal = cin / groups * kh * kw;
+        this.kPad = (kTotal + 3) & ~3;
+        this.weights = weights;
+        this.bias = bias;
+        this.activation = act;
+    }
+
+    /**
+     * weight (cout, cin/groups, kh, kw), bias (cout) or null for none; kh and kw odd; padding
+     * kh/2, kw/2. The arrays are copied.
+     */
     public static Conv2d of(float[] weight, float[] bias, int cout, int cin, int kh, int kw, int groups) {
-        throw new UnsupportedOperationException("TODO");
+        if (cout <= 0 || cin <= 0 || groups <= 0 || cin % groups != 0 || cout % groups != 0) {
+            throw new IllegalArgumentException("conv: cin " + cin + " and cout " + cout
+                    + " must be positive multiples of groups " + groups);
+        }
+        if (kh <= 0 || kw <= 0 || kh % 2 == 0 || kw % 2 == 0) {
+            throw new IllegalArgumentException("conv: kernel " + kh + "x" + kw + " must have odd sides");
+        }
+        int k = cin / groups * kh * kw;
+        if (weight == null || weight.length != (long) cout * k) {
+            throw new IllegalArgumentException("conv: weight must have " + (long) cout * k + " values (cout "
+                    + cout + ", cin/groups " + cin / groups + ", " + kh + "x" + kw + "), got "
+                    + (weight == null ? "null" : weight.length));
+        }
+        if (bias != null && bias.length != cout) {
+            throw new IllegalArgumentException("conv: bias must have " + cout + " values, got " + bias.length);
+        }
+        int kPad = (k + 3) & ~3;
+        float[] packed = new float[cout * kPad];
+        for (int co = 0; co < cout; co++) {
+            System.arraycopy(weight, co * k, packed, co * kPad, k);
+        }
+        float[] b = bias == null ? new float[cout] : bias.clone();
+        return new Conv2d(cout, cin, kh, kw, groups, packed, b, Activation.NONE);
     }
 
     /** This convolution followed by inference batch norm, folded into new weights and bias. */
     public Conv2d foldBatchNorm(float[] gamma, float[] beta, float[] runningMean, float[] runningVar, double eps) {
-        throw new UnsupportedOperationException("TODO");
+        for (float[] p : new float[][] {gamma, beta, runningMean, runningVar}) {
+            if (p == null || p.length != cout) {
+                throw new IllegalArgumentException("batch norm parameters must have " + cout + " values (one per output"
+                        + " channel), got " + (p == null ? "null" : p.length));
+            }
+        }
+        float[] w = new float[weights.length];
+        float[] b = new float[cout];
+        for (int co = 0; co < cout; co++) {
+            double s = gamma[co] / Math.sqrt((double) runningVar[co] + eps);
+            for (int k = 0; k < kTotal; k++) {
+                w[co * kPad + k] = (float) (weights[co * kPad + k] * s);
+            }
+            b[co] = (float) (((double) bias[co] - runningMean[co]) * s + beta[co]);
+        }
+        return new Conv2d(cout, cin, kh, kw, groups, w, b, activation);
     }
 
     /** This convolution with {@code act} applied to its output. */
     public Conv2d withActivation(Activation act) {
-        throw new UnsupportedOperationException("TODO");
+        return new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
     }
 
     public int inChannels() {
-        throw new UnsupportedOperationException("TODO");
+        return cin;
     }
 
     public int outChannels() {
-        throw new UnsupportedOperationException("TODO");
+        return cout;
+    }
+
+    public Activation activation() {
+        return activation;
     }
 
     /** x (B, cin, D, H, W) -> (B, cout, D, H, W). */
     public Tensor apply(Tensor x) {
-        throw new UnsupportedOperationException("TODO");
+        checkInput(x);
+        Tensor out = Tensor.zeros(x.dim(0), cout, x.dim(2), x.dim(3), x.dim(4));
+        run(x, 1, out, 0, null);
+        return out;
     }
 
     /**
@@ -41,6 +126,119 @@ public final class Conv2d {
      * (B, C_out_total, D, H, W): concatenation without a copy.
      */
     public void applyInto(Tensor x, Tensor out, int channelOffset) {
-        throw new UnsupportedOperationException("TODO");
+        checkInput(x);
+        checkOutput(out, channelOffset, x.dim(0), x.dim(2), x.dim(3), x.dim(4));
+        run(x, 1, out, channelOffset, null);
+    }
+
+    /**
+     * {@code act(conv(x) + residual)}: a residual connection fused into the output pass. With
+     * activation NONE this is ResBlock's {@code conv2(...) + x}. residual has the output's shape.
+     */
+    public Tensor applyAdd(Tensor x, Tensor residual) {
+        checkInput(x);
+        Tensor out = Tensor.zeros(x.dim(0), cout, x.dim(2), x.dim(3), x.dim(4));
+        residual.requireShape("conv residual", out.shape());
+        run(x, 1, out, 0, residual);
+        return out;
+    }
+
+    /**
+     * This convolution applied to x upsampled x2 (nearest) in height and width, without building
+     * the upsampled tensor: x (B, cin, D, h, w) -> (B, cout, D, 2h, 2w). UpBlock's first two steps.
+     */
+    public Tensor applyUpsampled2x(Tensor x) {
+        checkInput(x);
+        Tensor out = Tensor.zeros(x.dim(0), cout, x.dim(2), 2 * x.dim(3), 2 * x.dim(4));
+        run(x, 2, out, 0, null);
+        return out;
+    }
+
+    /** {@link #applyUpsampled2x} written into channels [channelOffset, channelOffset + cout) of out. */
+    public void applyUpsampled2xInto(Tensor x, Tensor out, int channelOffset) {
+        checkInput(x);
+        checkOutput(out, channelOffset, x.dim(0), x.dim(2), 2 * x.dim(3), 2 * x.dim(4));
+        run(x, 2, out, channelOffset, null);
+    }
+
+    private void checkInput(Tensor x) {
+        if (x.rank() != 5 || x.dim(1) != cin) {
+            throw new IllegalArgumentException("conv input must be (B, " + cin + ", D, H, W), got " + x.shapeString());
+        }
+    }
+
+    private void checkOutput(Tensor out, int channelOffset, int b, int d, int h, int w) {
+        if (out.rank() != 5 || out.dim(0) != b || out.dim(2) != d || out.dim(3) != h || out.dim(4) != w
+                || channelOffset < 0 || channelOffset + cout > out.dim(1)) {
+            throw new IllegalArgumentException("conv output must be (" + b + ", >= " + channelOffset + " + " + cout
+                    + ", " + d + ", " + h + ", " + w + "), got " + out.shapeString() + " at channel " + channelOffset);
+        }
+    }
+
+    /** Splits the work into tasks (batch item, group, pixel block, output-channel range). */
+    private void run(Tensor x, int up, Tensor out, int channelOffset, Tensor residual) {
+        int batch = x.dim(0);
+        int h = x.dim(3);
+        int w = x.dim(4);
+        int inPlane = x.dim(2) * h * w;
+        int n = inPlane * up * up;
+        if (batch == 0 || n == 0) {
+            return;
+        }
+        int coutG = cout / groups;
+        int nBlocks = (n + NB - 1) / NB;
+        int nb = (n + nBlocks - 1) / nBlocks;
+        int outer = batch * groups * nBlocks;
+        // Split output channels too when that alone leaves a core idle (small images, one frame);
+        // each split re-packs its panel, so keep at least 16 channels per split.
+        int wanted = 4 * Runtime.getRuntime().availableProcessors();
+        int splits = outer >= wanted ? 1 : Math.max(1, Math.min((wanted + outer - 1) / outer, coutG / 16));
+        int perSplit = (coutG + splits - 1) / splits;
+        int tasks = outer * splits;
+        long flopsPerTask = 2L * perSplit * kPad * nb;
+        float[] in = x.data();
+        float[] o = out.data();
+        float[] res = residual == null ? null : residual.data();
+        int outChannels = out.dim(1);
+        Parallel.forRange(tasks, flopsPerTask, task -> {
+            int s = task % splits;
+            int rest = task / splits;
+            int blk = rest % nBlocks;
+            rest /= nBlocks;
+            int g = rest % groups;
+            int b = rest / groups;
+            int co0 = g * coutG + s * perSplit;
+            int co1 = Math.min(g * coutG + coutG, co0 + perSplit);
+            int n0 = blk * nb;
+            int len = Math.min(nb, n - n0);
+            if (co0 >= co1 || len <= 0) {
+                return;
+            }
+            int inBase = (b * cin + g * (cin / groups)) * inPlane;
+            int outBase = (b * outChannels + channelOffset) * n + n0;
+            int resBase = b * cout * n + n0;
+            block(in, inBase, inPlane, h, w, up, co0, co1, n0, len, o, outBase, n, res, resBase);
+        });
+    }
+
+    /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
+    private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
+                       float[] out, int outBase, int n, float[] res, int resBase) {
+        ConvScratch scratch = ConvScratch.get(Math.min(KC, kPad), co1 - co0, NB);
+        float[][] panel = scratch.panel;
+        float[][] acc = scratch.acc;
+        for (int co = co0; co < co1; co++) {
+            java.util.Arrays.fill(acc[co - co0], 0, nb, bias[co]);
+        }
+        for (int k0 = 0; k0 < kPad; k0 += KC) {
+            int kc = Math.min(KC, kPad - k0);
+            ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel);
+            for (int co = co0; co < co1; co++) {
+                GemmKernel.accumulate(weights, co * kPad + k0, panel, kc, acc[co - co0], nb);
+            }
+        }
+        for (int co = co0; co < co1; co++) {
+            GemmKernel.store(acc[co - co0], nb, activation, out, outBase + co * n, res, resBase + co * n);
+        }
     }
 }
