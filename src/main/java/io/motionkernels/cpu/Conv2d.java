@@ -18,6 +18,8 @@ public final class Conv2d {
     private static final int NB = 256;
     /** Panel height in taps (a multiple of 4): 128 x 256 floats = 128 KiB. */
     private static final int KC = 128;
+    /** Largest im2col (floats) packed whole for the channel-major path. */
+    private static final long MAX_SHARED_PACK = 1L << 23;
 
     private final int cout;
     private final int cin;
@@ -32,6 +34,8 @@ public final class Conv2d {
     private final float[] weights;
     private final float[] bias;
     private final Activation activation;
+    /** Transposed weights for small images, built on first use and shared with withActivation copies. */
+    private volatile ConvChannelMajor channelMajor;
 
     private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act) {
         this.cout = cout;
@@ -98,7 +102,9 @@ public final class Conv2d {
 
     /** This convolution with {@code act} applied to its output. */
     public Conv2d withActivation(Activation act) {
-        return new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
+        Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
+        c.channelMajor = channelMajor;
+        return c;
     }
 
     public int inChannels() {
@@ -187,11 +193,15 @@ public final class Conv2d {
         }
         int coutG = cout / groups;
         int nBlocks = (n + NB - 1) / NB;
-        int nb = (n + nBlocks - 1) / nBlocks;
         int outer = batch * groups * nBlocks;
+        int wanted = wantedTasks();
+        if (channelMajorFor(batch, n)) {
+            runChannelMajor(x, up, out, channelOffset, residual, wanted);
+            return;
+        }
+        int nb = (n + nBlocks - 1) / nBlocks;
         // Split output channels too when that alone leaves a core idle (small images, one frame);
         // each split re-packs its panel, so keep at least 16 channels per split.
-        int wanted = 4 * Runtime.getRuntime().availableProcessors();
         int splits = outer >= wanted ? 1 : Math.max(1, Math.min((wanted + outer - 1) / outer, coutG / 16));
         int perSplit = (coutG + splits - 1) / splits;
         int tasks = outer * splits;
@@ -221,6 +231,77 @@ public final class Conv2d {
         });
     }
 
+    private static int wantedTasks() {
+        return 4 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Whether a call with {@code batch} items of {@code n} output pixels each takes the channel-major
+     * path: when the pixels alone make fewer tasks than the cores want and too short vector loops.
+     */
+    boolean channelMajorFor(int batch, int n) {
+        return n < NB && batch * groups < wantedTasks() && cout / groups >= 32
+                && (long) batch * groups * n * kPad <= MAX_SHARED_PACK;
+    }
+
+    /** Small images: see {@link ConvChannelMajor}. Tasks are (batch item, group, channel block, pixel range). */
+    private void runChannelMajor(Tensor x, int up, Tensor out, int channelOffset, Tensor residual, int wanted) {
+        ConvChannelMajor cm = channelMajor();
+        int batch = x.dim(0);
+        int h = x.dim(3);
+        int w = x.dim(4);
+        int inPlane = x.dim(2) * h * w;
+        int n = inPlane * up * up;
+        int coutG = cout / groups;
+        int cinG = cin / groups;
+        int blocks = cm.rows[0].length;
+        int bg = batch * groups;
+        // one buffer per call, not per thread: tasks of this call read it from every thread
+        float[] xt = new float[bg * n * kPad];
+        int packChunk = Math.max(1, (n + 3) / 4);
+        int packChunks = (n + packChunk - 1) / packChunk;
+        float[] in = x.data();
+        Parallel.forRange(bg * packChunks, (long) packChunk * kPad * 4, t -> {
+            int item = t / packChunks;
+            int p0 = (t % packChunks) * packChunk;
+            int b = item / groups;
+            int g = item % groups;
+            ConvChannelMajor.packTransposed(in, (b * cin + g * cinG) * inPlane, inPlane, h, w, up, kh, kw,
+                    kTotal, kPad, p0, Math.min(n, p0 + packChunk), xt, item * n * kPad);
+        });
+        int pSplits = Math.max(1, Math.min((wanted + bg * blocks - 1) / (bg * blocks), n / 4));
+        int perSplit = (n + pSplits - 1) / pSplits;
+        float[] o = out.data();
+        float[] res = residual == null ? null : residual.data();
+        int outChannels = out.dim(1);
+        long flopsPerTask = 2L * cm.blockWidth * kPad * perSplit;
+        Parallel.forRange(bg * blocks * pSplits, flopsPerTask, t -> {
+            int s = t % pSplits;
+            int rest = t / pSplits;
+            int j = rest % blocks;
+            int item = rest / blocks;
+            int b = item / groups;
+            int g = item % groups;
+            int p0 = s * perSplit;
+            int p1 = Math.min(n, p0 + perSplit);
+            if (p0 >= p1) {
+                return;
+            }
+            cm.block(g, j, xt, item * n * kPad, kPad, p0, p1, bias, g * coutG + j * cm.blockWidth, activation,
+                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n);
+        });
+    }
+
+    private ConvChannelMajor channelMajor() {
+        ConvChannelMajor cm = channelMajor;
+        if (cm == null) {
+            // a race builds it twice at worst, identically; the field is only a cache
+            cm = ConvChannelMajor.of(weights, cout, groups, kPad);
+            channelMajor = cm;
+        }
+        return cm;
+    }
+
     /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
                        float[] out, int outBase, int n, float[] res, int resBase) {
@@ -234,7 +315,7 @@ public final class Conv2d {
             int kc = Math.min(KC, kPad - k0);
             ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel);
             for (int co = co0; co < co1; co++) {
-                GemmKernel.accumulate(weights, co * kPad + k0, panel, kc, acc[co - co0], nb);
+                GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
             }
         }
         for (int co = co0; co < co1; co++) {

@@ -139,6 +139,11 @@ class Conv2dTest {
         {2, 6, 1, 4, 5, 9, 3, 3},     // grouped 3x3
         {1, 4, 1, 6, 7, 3, 1, 1},     // 1x1 with 4 taps
         {1, 2, 1, 6, 7, 3, 3, 1},
+        {1, 5, 1, 16, 17, 40, 3, 1},  // 272 pixels, 40 channels: two blocks, channels split in two
+        {1, 8, 1, 3, 4, 64, 3, 2},    // channel-major, grouped
+        {2, 5, 2, 2, 3, 33, 3, 1},    // channel-major, B and D > 1, a 1-channel last block
+        {1, 40, 1, 3, 5, 130, 1, 1},  // channel-major 1x1, blocks of 128 and 2
+        {1, 300, 1, 2, 2, 40, 3, 1},  // channel-major, 2700 taps over several panels
     };
 
     @Test
@@ -165,10 +170,32 @@ class Conv2dTest {
         assertClose(c.reference(), c.conv().apply(c.x).data(), "K = 4608");
     }
 
+    @Test
+    void oddShapesCoverBothPaths() {
+        int channelMajor = 0;
+        for (int[] s : SHAPES) {
+            Conv2d conv = new Case(0, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[6], s[7]).conv();
+            channelMajor += conv.channelMajorFor(s[0], s[2] * s[3] * s[4]) ? 1 : 0;
+        }
+        assertTrue(channelMajor >= 4 && channelMajor <= SHAPES.length - 8, channelMajor + " channel-major shapes");
+    }
+
+    /** A case for each GEMM orientation, so that every fused variant is checked on both. */
+    private static Case pathCase(boolean channelMajor, long seed) {
+        Case c = channelMajor ? new Case(seed, 1, 6, 2, 2, 3, 40, 3, 3, 1) : new Case(seed, 2, 5, 2, 7, 9, 6, 3, 3, 1);
+        assertEquals(channelMajor, c.conv().channelMajorFor(c.b, c.d * c.h * c.w));
+        return c;
+    }
+
     @ParameterizedTest
     @EnumSource(Activation.class)
     void fusedActivation(Activation a) {
-        Case c = new Case(11, 2, 5, 2, 7, 9, 6, 3, 3, 1);
+        for (boolean cm : new boolean[] {false, true}) {
+            fusedActivation(a, pathCase(cm, 11));
+        }
+    }
+
+    private static void fusedActivation(Activation a, Case c) {
         double[] ref = c.reference();
         for (int i = 0; i < ref.length; i++) {
             ref[i] = act(a, ref[i]);
@@ -204,23 +231,27 @@ class Conv2dTest {
 
     @Test
     void applyIntoWritesOnlyItsChannelSlice() {
-        Case c = new Case(13, 2, 3, 2, 5, 6, 4, 3, 3, 1);
-        int total = 9;
+        applyIntoSlice(new Case(13, 2, 3, 2, 5, 6, 4, 3, 3, 1));
+        applyIntoSlice(pathCase(true, 13));
+    }
+
+    private static void applyIntoSlice(Case c) {
+        int total = c.cout + 5;
         int offset = 3;
-        Tensor out = Tensor.filled(Float.NaN, 2, total, 2, 5, 6);
+        Tensor out = Tensor.filled(Float.NaN, c.b, total, c.d, c.h, c.w);
         c.conv().withActivation(Activation.LEAKY_RELU_0_2).applyInto(c.x, out, offset);
         double[] ref = c.reference();
-        int n = 2 * 5 * 6;
-        double[] expected = new double[2 * 4 * n];
+        int n = c.d * c.h * c.w;
+        double[] expected = new double[c.b * c.cout * n];
         float[] got = new float[expected.length];
-        for (int bi = 0; bi < 2; bi++) {
+        for (int bi = 0; bi < c.b; bi++) {
             for (int ch = 0; ch < total; ch++) {
                 for (int p = 0; p < n; p++) {
                     float v = out.data()[(bi * total + ch) * n + p];
-                    if (ch < offset || ch >= offset + 4) {
+                    if (ch < offset || ch >= offset + c.cout) {
                         assertTrue(Float.isNaN(v), "channel " + ch + " outside the slice was written");
                     } else {
-                        int j = (bi * 4 + ch - offset) * n + p;
+                        int j = (bi * c.cout + ch - offset) * n + p;
                         expected[j] = act(Activation.LEAKY_RELU_0_2, ref[j]);
                         got[j] = v;
                     }
@@ -232,8 +263,12 @@ class Conv2dTest {
 
     @Test
     void applyAddFusesTheResidual() {
-        Case c = new Case(14, 1, 9, 2, 6, 5, 9, 3, 3, 1);
-        Tensor res = Tensor.of(random(new Random(9), c.x.numel()), c.x.shape());
+        applyAdd(new Case(14, 1, 9, 2, 6, 5, 9, 3, 3, 1));
+        applyAdd(pathCase(true, 14));
+    }
+
+    private static void applyAdd(Case c) {
+        Tensor res = Tensor.of(random(new Random(9), c.b * c.cout * c.d * c.h * c.w), c.b, c.cout, c.d, c.h, c.w);
         double[] ref = c.reference();
         for (int i = 0; i < ref.length; i++) {
             ref[i] = act(Activation.RELU, ref[i] + res.data()[i]);
@@ -243,29 +278,39 @@ class Conv2dTest {
 
     @Test
     void upsampledConvolutionMatchesUpsampleThenConv() {
-        Case c = new Case(15, 2, 5, 2, 3, 4, 6, 3, 3, 1);
-        Tensor up = Tensor.zeros(2, 5, 2, 6, 8);
+        Case pixelMajor = new Case(15, 2, 5, 2, 3, 4, 6, 3, 3, 1);
+        Case channelMajor = new Case(15, 1, 4, 1, 3, 5, 48, 3, 3, 1);
+        assertTrue(channelMajor.conv().channelMajorFor(1, 6 * 10));
+        upsampled(pixelMajor);
+        upsampled(channelMajor);
+    }
+
+    private static void upsampled(Case c) {
+        int h2 = 2 * c.h;
+        int w2 = 2 * c.w;
+        Tensor up = Tensor.zeros(c.b, c.cin, c.d, h2, w2);
         for (int i = 0; i < up.numel(); i++) {
-            int xx = i % 8;
-            int y = i / 8 % 6;
-            int rest = i / 48;
-            up.data()[i] = c.x.data()[(rest * 3 + y / 2) * 4 + xx / 2];
+            int xx = i % w2;
+            int y = i / w2 % h2;
+            int rest = i / (h2 * w2);
+            up.data()[i] = c.x.data()[(rest * c.h + y / 2) * c.w + xx / 2];
         }
         double[] ref = c.reference(up);
         Conv2d conv = c.conv();
         assertClose(ref, conv.applyUpsampled2x(c.x).data(), "upsampled");
-        Tensor out = Tensor.filled(Float.NaN, 2, 8, 2, 6, 8);
+        int total = c.cout + 2;
+        Tensor out = Tensor.filled(Float.NaN, c.b, total, c.d, h2, w2);
         conv.applyUpsampled2xInto(c.x, out, 2);
         float[] slice = new float[ref.length];
-        int n = 2 * 6 * 8;
-        for (int bi = 0; bi < 2; bi++) {
-            for (int ch = 0; ch < 8; ch++) {
+        int n = c.d * h2 * w2;
+        for (int bi = 0; bi < c.b; bi++) {
+            for (int ch = 0; ch < total; ch++) {
                 for (int p = 0; p < n; p++) {
-                    float v = out.data()[(bi * 8 + ch) * n + p];
+                    float v = out.data()[(bi * total + ch) * n + p];
                     if (ch < 2) {
                         assertTrue(Float.isNaN(v), "channel " + ch + " outside the slice was written");
                     } else {
-                        slice[(bi * 6 + ch - 2) * n + p] = v;
+                        slice[(bi * c.cout + ch - 2) * n + p] = v;
                     }
                 }
             }
