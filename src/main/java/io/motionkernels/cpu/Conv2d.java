@@ -16,6 +16,8 @@ import io.motionkernels.tensor.Tensor;
 public final class Conv2d {
     /** Pixels per panel; 256 keeps the vector loops long and a panel (kc x nb) in L2. */
     private static final int NB = 256;
+    /** Fewest pixels per panel when blocks are narrowed to give every core work. */
+    private static final int NB_MIN = 128;
     /** Panel height in taps (a multiple of 4): 128 x 256 floats = 128 KiB. */
     private static final int KC = 128;
     /** Largest im2col (floats) packed whole for the channel-major path. */
@@ -191,44 +193,45 @@ public final class Conv2d {
         if (batch == 0 || n == 0) {
             return;
         }
-        int coutG = cout / groups;
-        int nBlocks = (n + NB - 1) / NB;
-        int outer = batch * groups * nBlocks;
         int wanted = wantedTasks();
         if (channelMajorFor(batch, n)) {
             runChannelMajor(x, up, out, channelOffset, residual, wanted);
             return;
         }
-        int nb = (n + nBlocks - 1) / nBlocks;
-        // Split output channels too when that alone leaves a core idle (small images, one frame);
-        // each split re-packs its panel, so keep at least 16 channels per split.
-        int splits = outer >= wanted ? 1 : Math.max(1, Math.min((wanted + outer - 1) / outer, coutG / 16));
-        int perSplit = (coutG + splits - 1) / splits;
-        int tasks = outer * splits;
-        long flopsPerTask = 2L * perSplit * kPad * nb;
+        int coutG = cout / groups;
+        int nb = blockWidth(batch * groups, n, wanted);
+        int nBlocks = (n + nb - 1) / nb;
+        int tasks = batch * groups * nBlocks;
+        long flopsPerTask = 2L * coutG * kPad * nb;
         float[] in = x.data();
         float[] o = out.data();
         float[] res = residual == null ? null : residual.data();
         int outChannels = out.dim(1);
         Parallel.forRange(tasks, flopsPerTask, task -> {
-            int s = task % splits;
-            int rest = task / splits;
-            int blk = rest % nBlocks;
-            rest /= nBlocks;
+            int blk = task % nBlocks;
+            int rest = task / nBlocks;
             int g = rest % groups;
             int b = rest / groups;
-            int co0 = g * coutG + s * perSplit;
-            int co1 = Math.min(g * coutG + coutG, co0 + perSplit);
             int n0 = blk * nb;
             int len = Math.min(nb, n - n0);
-            if (co0 >= co1 || len <= 0) {
-                return;
-            }
             int inBase = (b * cin + g * (cin / groups)) * inPlane;
             int outBase = (b * outChannels + channelOffset) * n + n0;
             int resBase = b * cout * n + n0;
-            block(in, inBase, inPlane, h, w, up, co0, co1, n0, len, o, outBase, n, res, resBase);
+            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
         });
+    }
+
+    /**
+     * Pixels per block: NB, or down to NB_MIN when that gives every core enough blocks, a multiple
+     * of 8 so that only the last block has a vector-loop tail.
+     */
+    private static int blockWidth(int items, int n, int wanted) {
+        int blocks = (n + NB - 1) / NB;
+        if (items * blocks < wanted) {
+            blocks = Math.min((n + NB_MIN - 1) / NB_MIN, (wanted + items - 1) / items);
+        }
+        int nb = (n + blocks - 1) / blocks;
+        return Math.min(NB, (nb + 7) & ~7);
     }
 
     private static int wantedTasks() {
@@ -240,7 +243,8 @@ public final class Conv2d {
      * path: when the pixels alone make fewer tasks than the cores want and too short vector loops.
      */
     boolean channelMajorFor(int batch, int n) {
-        return n < NB && batch * groups < wantedTasks() && cout / groups >= 32
+        long pixelTasks = (long) batch * groups * ((n + NB_MIN - 1) / NB_MIN);
+        return n <= 2 * NB && pixelTasks < wantedTasks() && cout / groups >= 32
                 && (long) batch * groups * n * kPad <= MAX_SHARED_PACK;
     }
 

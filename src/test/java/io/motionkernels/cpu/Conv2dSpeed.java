@@ -8,7 +8,10 @@ import java.util.Random;
  * Micro-benchmark of {@link Conv2d} on the convolution shapes of the "nemo" model (one 64x64
  * frame). Not a test: run with
  * {@code java -cp target/classes:target/test-classes io.motionkernels.cpu.Conv2dSpeed [frames] [reps]}.
- * Prints the best-of-reps GFLOP/s per shape, since the machine is shared and timings are noisy.
+ * Prints the best-of-reps GFLOP/s per shape, since the machine is shared and timings are noisy:
+ * by wall time, and by the process's CPU time, which other processes on the machine disturb less
+ * (averaged over the repetitions, as the OS counts it in coarse ticks; flops over it is the rate
+ * per busy core).
  */
 public final class Conv2dSpeed {
     private Conv2dSpeed() {
@@ -28,6 +31,9 @@ public final class Conv2dSpeed {
         Random rnd = new Random(7);
         double totalFlops = 0;
         double totalSeconds = 0;
+        double totalCpu = 0;
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int[] s : SHAPES) {
             int cin = s[0];
             int cout = s[1];
@@ -46,19 +52,25 @@ public final class Conv2dSpeed {
                 conv.apply(x);
             }
             long best = Long.MAX_VALUE;
+            long c0 = os.getProcessCpuTime();
             for (int r = 0; r < reps; r++) {
                 long t0 = System.nanoTime();
                 conv.apply(x);
                 best = Math.min(best, System.nanoTime() - t0);
             }
             double sec = best * 1e-9;
+            double cpu = (os.getProcessCpuTime() - c0) * 1e-9 / reps;
             totalFlops += flops * count;
             totalSeconds += sec * count;
-            System.out.printf("%4d -> %4d @ %2dx%2d k%d g%-2d x%d frames %2d: %8.3f ms  %6.2f GFLOP/s%n",
-                    cin, cout, size, size, k, groups, count, frames, sec * 1e3, flops / sec * 1e-9);
+            totalCpu += cpu * count;
+            System.out.printf("%4d -> %4d @ %2dx%2d k%d g%-2d x%d frames %2d: wall %8.3f ms %6.2f GFLOP/s;"
+                    + " cpu %8.3f ms %6.2f GFLOP/s per core%n",
+                    cin, cout, size, size, k, groups, count, frames, sec * 1e3, flops / sec * 1e-9,
+                    cpu * 1e3, flops / cpu * 1e-9);
         }
-        System.out.printf("all listed convolutions (%.2f GFLOP): %.1f ms, %.2f GFLOP/s%n",
-                totalFlops * 1e-9, totalSeconds * 1e3, totalFlops / totalSeconds * 1e-9);
+        System.out.printf("all listed convolutions (%.2f GFLOP): wall %.1f ms (%.2f GFLOP/s), cpu %.1f ms"
+                + " (%.2f GFLOP/s per core)%n", totalFlops * 1e-9, totalSeconds * 1e3, totalFlops / totalSeconds * 1e-9,
+                totalCpu * 1e3, totalFlops / totalCpu * 1e-9);
     }
 
     private static float[] random(Random rnd, int n, float scale) {

@@ -139,7 +139,8 @@ class Conv2dTest {
         {2, 6, 1, 4, 5, 9, 3, 3},     // grouped 3x3
         {1, 4, 1, 6, 7, 3, 1, 1},     // 1x1 with 4 taps
         {1, 2, 1, 6, 7, 3, 3, 1},
-        {1, 5, 1, 16, 17, 40, 3, 1},  // 272 pixels, 40 channels: two blocks, channels split in two
+        {1, 5, 1, 16, 17, 40, 3, 1},  // 272 pixels, channel-major with a partial pixel split
+        {1, 3, 3, 19, 23, 20, 3, 1},  // 1311 pixels over frames: narrowed blocks on few cores
         {1, 8, 1, 3, 4, 64, 3, 2},    // channel-major, grouped
         {2, 5, 2, 2, 3, 33, 3, 1},    // channel-major, B and D > 1, a 1-channel last block
         {1, 40, 1, 3, 5, 130, 1, 1},  // channel-major 1x1, blocks of 128 and 2
