@@ -22,7 +22,7 @@ final class ConvChannelMajor {
     /** Transposes weights (cout, kPad) into per-group, per-block (kPad, width) rows. */
     static ConvChannelMajor of(float[] weights, int cout, int groups, int kPad) {
         int coutG = cout / groups;
-        int width = coutG >= 128 ? 128 : 64;
+        int width = coutG >= 256 ? 256 : coutG >= 128 ? 128 : 64;
         int blocks = (coutG + width - 1) / width;
         float[][][][] rows = new float[groups][blocks][kPad][];
         for (int g = 0; g < groups; g++) {
@@ -94,8 +94,8 @@ final class ConvChannelMajor {
         for (int i = 0; i < np; i++) {
             System.arraycopy(bias, co0, acc[i], 0, m);
         }
-        // a panel of taps x channels (kc * m floats) stays in L1/L2 while every pixel sweeps it
-        int kcMax = Math.max(4, (8192 / m) & ~3);
+        // a panel of taps x channels (4096 floats) stays in L1 while every pixel sweeps it
+        int kcMax = Math.max(4, (4096 / m) & ~3);
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
             for (int i = 0; i < np; i++) {
