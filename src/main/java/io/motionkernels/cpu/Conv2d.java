@@ -2,19 +2,23 @@ package io.motionkernels.cpu;
 
 import io.motionkernels.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * A prepared 2-D convolution applied to every frame of a video: PyTorch's Conv3d with kernel
  * (1, kh, kw), padding (0, kh/2, kw/2), stride 1, optional groups, a bias, and a fused activation.
  * Frames are treated as batch. Immutable after construction, safe to share between threads.
  *
  * <p>Computed as an implicit GEMM per batch item and group: out[co][n] = sum_k w[co][k] * X[k][n],
- * where n runs over the pixels of all frames and k over (input channel, tap). X is never built
- * whole: a task packs a panel of it (a few dozen taps by a few hundred pixels, sized for the L2
- * cache) and sweeps its output channels over the panel with {@link GemmKernel}. Accumulation is
- * in float32, like PyTorch on the CPU.
+ * where n runs over the pixels of all frames and k over (input channel, tap). X (im2col) is not
+ * built whole: a task owns a block of pixels, packs X a panel at a time (16 taps by 256 pixels, sized
+ * for the L1 cache) and sweeps all output channels over it with {@link GemmKernel}, accumulating
+ * in rows that the epilogue (bias, residual, activation) copies out. Images too small to give the
+ * cores enough pixel blocks take {@link ConvChannelMajor} instead. Accumulation is in float32,
+ * like PyTorch on the CPU; the summation order differs from PyTorch's.
  */
 public final class Conv2d {
-    /** Pixels per panel; 256 keeps the vector loops long and a panel (kc x nb) in L2. */
+    /** Most pixels per block: long vector loops, while the accumulator rows of a block fit in L2. */
     private static final int NB = 256;
     /** Fewest pixels per panel when blocks are narrowed to give every core work. */
     private static final int NB_MIN = 128;
@@ -187,7 +191,7 @@ public final class Conv2d {
         }
     }
 
-    /** Splits the work into tasks (batch item, group, pixel block, output-channel range). */
+    /** Splits the work into tasks (batch item, group, pixel block), each for all its output channels. */
     private void run(Tensor x, int up, Tensor out, int channelOffset, Tensor residual) {
         int batch = x.dim(0);
         int h = x.dim(3);
@@ -313,12 +317,12 @@ public final class Conv2d {
     /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
                        float[] out, int outBase, int n, float[] res, int resBase) {
-        int kcMax = Math.max(4, (PANEL / nb) & ~3);
+        int kcMax = Math.min(128, Math.max(4, (PANEL / nb) & ~3));
         ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, NB);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
         for (int co = co0; co < co1; co++) {
-            java.util.Arrays.fill(acc[co - co0], 0, nb, bias[co]);
+            Arrays.fill(acc[co - co0], 0, nb, bias[co]);
         }
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
