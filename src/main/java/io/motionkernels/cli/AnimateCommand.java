@@ -18,7 +18,11 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,7 +44,7 @@ public final class AnimateCommand implements Callable<Integer> {
     @Option(names = "--driving", required = true, paramLabel = "D", description = "the video whose motion is transferred")
     Path driving;
 
-    @Option(names = "--out", required = true, paramLabel = "O", description = "output file: .gif or .png")
+    @Option(names = "--out", required = true, paramLabel = "O", description = "output file: .gif, .png, or .safetensors (the exact float32 frames)")
     Path out;
 
     @Option(names = "--config", paramLabel = "C",
@@ -99,7 +103,11 @@ public final class AnimateCommand implements Callable<Integer> {
                 || (fps != null && !(fps > 0))) {
             throw new MotionKernelsException("--batch, --frames, --size and --fps must be positive");
         }
-        MediaWriter.checkOutputPath(out);
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            MediaWriter.checkOutputPath(out);
+        } else if (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent())) {
+            throw new MotionKernelsException("cannot write " + out + ": its folder does not exist");
+        }
         Backend requested = Backend.parse(backend);
         ModelConfig cfg = resolveConfig();
         Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
@@ -124,7 +132,9 @@ public final class AnimateCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             progress.done();
             double outFps = fps != null ? fps : drv.fpsOr(MediaWriter.DEFAULT_FPS);
-            if (sideBySide) {
+            if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                writeTensor(out, result, outFps);
+            } else if (sideBySide) {
                 MediaWriter.writeSideBySide(out, src, slice(drv.frames(), 0, frames), result, outFps);
             } else {
                 MediaWriter.write(out, result, outFps);
@@ -151,6 +161,26 @@ public final class AnimateCommand implements Callable<Integer> {
                     + " pass --config (a YAML file or one of " + String.join(", ", ModelConfig.PUBLISHED) + ")");
         }
         return ModelConfig.published(name);
+    }
+
+    /** The exact float32 result, for comparisons: written whole or not at all. */
+    private static void writeTensor(Path out, Tensor result, double fps) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".animate-", ".tmp");
+            Safetensors.write(tmp, Map.of("video_prediction", result), Map.of("fps", Double.toString(fps)));
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new MotionKernelsException("cannot write " + out + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The move succeeded or the write failed; either way nothing more can be done.
+                }
+            }
+        }
     }
 
     /** Frames [from, from + n) of a (1, C, D, H, W) video. */
