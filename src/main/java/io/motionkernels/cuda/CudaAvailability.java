@@ -124,7 +124,17 @@ public final class CudaAvailability {
      * cuDNN through JavaCPP's presets, looked up reflectively so that a missing class or library
      * is an answer rather than a NoClassDefFoundError later. Returns the version, or "!" + reason.
      */
-    private static String probeCudnn() {
+    static synchronized String probeCudnn() {
+        // A failed native class load reads differently the second time; keep the first answer.
+        if (cudnnAnswer == null) {
+            cudnnAnswer = loadCudnn();
+        }
+        return cudnnAnswer;
+    }
+
+    private static String cudnnAnswer;
+
+    private static String loadCudnn() {
         try {
             Class<?> cls = Class.forName("org.bytedeco.cuda.global.cudnn");
             Method getVersion = cls.getMethod("cudnnGetVersion");

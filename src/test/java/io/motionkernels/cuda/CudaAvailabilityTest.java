@@ -35,6 +35,17 @@ class CudaAvailabilityTest {
     }
 
     @Test
+    void cudnnProbeWithoutDriverIsAnAnswerNotACrash() {
+        assumeFalse(hasDriver(), "this machine has an NVIDIA driver");
+        // JavaCPP unpacks its JNI libraries here rather than into the user's home.
+        System.setProperty("org.bytedeco.javacpp.cachedir", Path.of("target", "javacpp-cache").toAbsolutePath().toString());
+        String first = assertDoesNotThrow(CudaAvailability::probeCudnn);
+        assertTrue(first.startsWith("!cuDNN 9 could not be loaded"), first);
+        assertTrue(first.contains("LD_LIBRARY_PATH"), first);
+        assertEquals(first, CudaAvailability.probeCudnn());
+    }
+
+    @Test
     void probeIsRepeatableAndStable() {
         // The JVM reports a second load of a failed native class differently; the reason must not change.
         CudaAvailability.Status a = CudaAvailability.probe();
