@@ -103,8 +103,9 @@ public final class CudaAvailability {
         checks.add(count[0] + " device(s), device 0 compute capability " + cc[0] + "." + cc[1] + ": ok");
 
         String deviceName;
-        try (CudaContext ctx = CudaContext.open(0); KernelModule module = KernelModule.load()) {
+        try (CudaContext ctx = CudaContext.open(0)) {
             deviceName = ctx.deviceName();
+            KernelModule.load().close();
         } catch (CudaException e) {
             return fail(checks, "the kernels failed to load on device 0 (" + e.getMessage()
                     + "); the driver may be older than the CUDA 13 toolkit that built them");

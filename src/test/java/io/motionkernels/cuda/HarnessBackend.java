@@ -102,9 +102,9 @@ interface HarnessBackend {
                             double ns = norm == null ? sum(gs.data(), os, hw) : norm;
                             int o = ((bi * slots + ki + (bg ? 1 : 0)) * d + di) * hw;
                             for (int p = 0; p < hw; p++) {
-                                float val = (float) (gd.data()[od + p] / (float) nd);
+                                float val = gd.data()[od + p] / (float) nd;
                                 if (diff) {
-                                    val -= (float) (gs.data()[os + p] / (float) ns);
+                                    val -= gs.data()[os + p] / (float) ns;
                                 }
                                 out.data()[o + p] = val;
                             }
