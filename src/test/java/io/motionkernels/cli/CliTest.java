@@ -179,6 +179,14 @@ class CliTest {
     }
 
     @Test
+    void verifyPassesEveryReferenceCase() {
+        Run r = run("verify", GOLDEN.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().matches("(?s).*\\n[1-9][0-9]* passed, 0 failed\\s*"), r.out());
+        assertTrue(r.out().contains("nemo/transfer.safetensors"), r.out());
+    }
+
+    @Test
     void verifyPassesGoodCasesAndFailsTamperedOnes() throws IOException {
         Path dir = Files.createDirectory(tmp.resolve("cases"));
         Files.copy(GOLDEN.resolve("ops/kp2gaussian_single.safetensors"), dir.resolve("good.safetensors"));
