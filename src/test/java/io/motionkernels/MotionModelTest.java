@@ -4,6 +4,7 @@ import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.conformance.OpCases;
 import io.motionkernels.model.ModelConfig;
+import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +28,6 @@ class MotionModelTest {
         return MotionModel.create(ModelConfig.published("shapes"), Weights.prng(7), Backend.CPU);
     }
 
-    /** Frames [from, from + n) of a (1, C, D, H, W) video. */
-    private static Tensor frames(Tensor video, int from, int n) {
-        int c = video.dim(1);
-        int d = video.dim(2);
-        int plane = video.dim(3) * video.dim(4);
-        float[] out = new float[c * n * plane];
-        for (int ci = 0; ci < c; ci++) {
-            System.arraycopy(video.data(), (ci * d + from) * plane, out, ci * n * plane, n * plane);
-        }
-        return Tensor.of(out, 1, c, n, video.dim(3), video.dim(4));
-    }
-
     @Test
     void relativeTransferThroughTheApiMatchesTheReference() {
         Safetensors.Contents c = Safetensors.read(GOLDEN.resolve("shapes/transfer.safetensors"));
@@ -57,8 +46,8 @@ class MotionModelTest {
             Tensor batch = source.animate(ModelConfig.Normalization.RELATIVE).next(driving);
             Animation streaming = source.animate(ModelConfig.Normalization.RELATIVE);
             for (int f = 0; f < driving.dim(2); f++) {
-                Tensor one = streaming.next(frames(driving, f, 1));
-                assertArrayEquals(frames(batch, f, 1).data(), one.data(), 1e-6f, "frame " + f);
+                Tensor one = streaming.next(Frames.slice(driving, f, 1));
+                assertArrayEquals(Frames.slice(batch, f, 1).data(), one.data(), 1e-6f, "frame " + f);
             }
         }
     }

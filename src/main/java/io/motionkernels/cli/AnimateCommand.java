@@ -13,6 +13,7 @@ import io.motionkernels.media.MediaReader;
 import io.motionkernels.media.MediaWriter;
 import io.motionkernels.media.Video;
 import io.motionkernels.model.ModelConfig;
+import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -126,7 +127,7 @@ public final class AnimateCommand implements Callable<Integer> {
             Progress progress = new Progress(err, frames, System.console() != null);
             for (int f = 0; f < frames; f += batch) {
                 int n = Math.min(batch, frames - f);
-                copyFrames(animation.next(slice(drv.frames(), f, n)), result, f);
+                Frames.copyInto(animation.next(Frames.slice(drv.frames(), f, n)), result, f);
                 progress.update(f + n);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -135,7 +136,7 @@ public final class AnimateCommand implements Callable<Integer> {
             if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
                 writeTensor(out, result, outFps);
             } else if (sideBySide) {
-                MediaWriter.writeSideBySide(out, src, slice(drv.frames(), 0, frames), result, outFps);
+                MediaWriter.writeSideBySide(out, src, Frames.slice(drv.frames(), 0, frames), result, outFps);
             } else {
                 MediaWriter.write(out, result, outFps);
             }
@@ -180,29 +181,6 @@ public final class AnimateCommand implements Callable<Integer> {
                     // The move succeeded or the write failed; either way nothing more can be done.
                 }
             }
-        }
-    }
-
-    /** Frames [from, from + n) of a (1, C, D, H, W) video. */
-    static Tensor slice(Tensor video, int from, int n) {
-        int c = video.dim(1);
-        int d = video.dim(2);
-        int plane = video.dim(3) * video.dim(4);
-        float[] outData = new float[c * n * plane];
-        for (int ci = 0; ci < c; ci++) {
-            System.arraycopy(video.data(), (ci * d + from) * plane, outData, ci * n * plane, n * plane);
-        }
-        return Tensor.of(outData, 1, c, n, video.dim(3), video.dim(4));
-    }
-
-    /** Copies a (1, C, n, H, W) chunk into frames [at, at + n) of a (1, C, D, H, W) video. */
-    static void copyFrames(Tensor chunk, Tensor video, int at) {
-        int c = video.dim(1);
-        int d = video.dim(2);
-        int n = chunk.dim(2);
-        int plane = video.dim(3) * video.dim(4);
-        for (int ci = 0; ci < c; ci++) {
-            System.arraycopy(chunk.data(), ci * n * plane, video.data(), (ci * d + at) * plane, n * plane);
         }
     }
 
