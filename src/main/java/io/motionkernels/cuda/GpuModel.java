@@ -42,7 +42,7 @@ public final class GpuModel implements AutoCloseable {
     private record Planned(Pass.Layout layout, GpuDevice.Buffer arena) {
     }
 
-    private record Captured(GpuDevice.Graph graph, Object outputs) {
+    private record Captured(GpuDevice.Graph graph, Object outputs, int stepsAfter) {
     }
 
     private final ModelConfig config;
@@ -112,6 +112,7 @@ public final class GpuModel implements AutoCloseable {
                 }
                 closedSource = true;
                 sources.remove(this);
+                device.bindThread();
                 graphs.values().forEach(c -> c.graph().close());
                 graphs.clear();
                 for (int i = buffers.size() - 1; i >= 0; i--) {
@@ -256,8 +257,10 @@ public final class GpuModel implements AutoCloseable {
             if (c == null) {
                 Object[] result = new Object[1];
                 GpuDevice.Graph g = run.dev().capture(() -> result[0] = compute.apply(run, in));
-                c = new Captured(g, result[0]);
+                c = new Captured(g, result[0], run.steps());
                 graphs.put(key, c);
+            } else {
+                run.skipTo(c.stepsAfter());
             }
             c.graph().launch();
             out = (O) c.outputs();

@@ -26,6 +26,7 @@ public final class HostDevice implements GpuDevice {
     private List<Runnable> capturing;
     private boolean closed;
     private long convCalls;
+    private long allocations;
 
     private static float[] arr(GpuView v) {
         if (!(v.storage() instanceof float[] a)) {
@@ -60,6 +61,11 @@ public final class HostDevice implements GpuDevice {
         }
     }
 
+    /** Buffers allocated so far. */
+    public long allocations() {
+        return allocations;
+    }
+
     /** Convolutions run so far (graph replays included). */
     public long convCalls() {
         return convCalls;
@@ -71,6 +77,7 @@ public final class HostDevice implements GpuDevice {
 
     @Override
     public Buffer allocate(long floats) {
+        allocations++;
         float[] a = new float[Math.toIntExact(floats)];
         GpuView v = new GpuView(a, 0, floats);
         return new Buffer() {

@@ -161,6 +161,18 @@ final class Pass implements AutoCloseable {
         return step;
     }
 
+    /**
+     * Run mode, replaying a captured graph instead of the calls it holds: continues the step count
+     * after them. The graph itself repeats the poisoning its capture queued; the steps that follow
+     * (downloads) must keep their traced numbers, or poison meant for later would hit live buffers.
+     */
+    void skipTo(int capturedSteps) {
+        if (mode != Mode.RUN || capturedSteps < step) {
+            throw new IllegalStateException("cannot skip from step " + step + " to " + capturedSteps);
+        }
+        step = capturedSteps;
+    }
+
     private void afterStep() {
         int s = step++;
         if (mode == Mode.RUN && poison && s < dyingAt.size()) {
