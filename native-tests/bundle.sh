@@ -4,8 +4,9 @@
 #   jre/           jlink runtime (java.base, java.logging, jdk.unsupported, java.management, java.desktop)
 #   app/           motion-kernels jar (plain, with kernels.fatbin inside)
 #   lib/           runtime dependencies incl. the linux-x86_64 natives (mvn dependency:copy-dependencies)
-#   test-classes/  the GPU harness (io.motionkernels.cuda.GpuOpsHarness) and its op table
-#   golden/ops/    the golden op cases (from ../shared/golden/ops)
+#   test-classes/  the GPU harnesses (io.motionkernels.cuda.GpuOpsHarness, GpuModelHarness) and the op table
+#   golden/        the golden op cases (ops/), the model cases (shapes/, nemo/) and the trained-weights
+#                  transfer case (checkpoints/shapes-expected.safetensors with shapes.safetensors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -38,6 +39,13 @@ if [ -d "$GOLDEN/ops" ]; then
     cp -r "$GOLDEN/ops" "$STAGE/golden/ops"
 else
     echo "bundle.sh: warning: no golden cases at $GOLDEN/ops; the harness will only compare against the CPU" >&2
+fi
+for d in shapes nemo; do
+    if [ -d "$GOLDEN/$d" ]; then cp -r "$GOLDEN/$d" "$STAGE/golden/$d"; else echo "bundle.sh: warning: no $GOLDEN/$d" >&2; fi
+done
+if [ -f "$GOLDEN/checkpoints/shapes-expected.safetensors" ]; then
+    mkdir -p "$STAGE/golden/checkpoints"
+    cp "$GOLDEN/checkpoints/shapes-expected.safetensors" "$GOLDEN/checkpoints/shapes.safetensors" "$STAGE/golden/checkpoints/"
 fi
 cp "$ROOT/native-tests/run.sh" "$STAGE/run.sh"
 

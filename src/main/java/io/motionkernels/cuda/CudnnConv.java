@@ -74,7 +74,7 @@ final class CudnnConv implements GpuDevice.Conv {
             Cudnn.check(cudnnCreateActivationDescriptor(activation), "create activation descriptor");
             destroy.add(() -> cudnnDestroyActivationDescriptor(activation));
             int mode = spec.activation() == Activation.RELU ? CUDNN_ACTIVATION_RELU : CUDNN_ACTIVATION_IDENTITY;
-            Cudnn.check(cudnnSetActivationDescriptor(activation, mode, CUDNN_NOT_PROPAGATE_NAN, 0.0),
+            Cudnn.check(cudnnSetActivationDescriptor(activation, mode, CUDNN_PROPAGATE_NAN, 0.0),
                     "set activation descriptor");
         } catch (RuntimeException | Error e) {
             this.weight = w;
