@@ -4,8 +4,8 @@
 #   jre/           jlink runtime (java.base, java.logging, jdk.unsupported, java.management, java.desktop)
 #   app/           motion-kernels jar (plain, with kernels.fatbin inside)
 #   lib/           runtime dependencies incl. the linux-x86_64 natives (mvn dependency:copy-dependencies)
-#   test-classes/  the GPU harness (io.motionkernels.cuda.GpuOpsHarness) and its op table
-#   golden/ops/    the golden op cases (from ../shared/golden/ops)
+#   test-classes/  the GPU harnesses (io.motionkernels.cuda.GpuOpsHarness, GpuModelHarness) and the op table
+#   golden/        the golden op cases (ops/) and the model cases (shapes/, nemo/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,7 +22,7 @@ mkdir -p "$STAGE/app" "$STAGE/lib" "$STAGE/golden"
 # Compiles kernels/ into the fatbin (cuda-kernels profile), main and test classes, and the jar.
 mvn -B -q package -DskipTests
 JAR=$(ls "$ROOT"/target/motion-kernels-*.jar | grep -v -e sources -e javadoc | head -1)
-unzip -l "$JAR" | grep -q 'io/motionkernels/cuda/kernels.fatbin' || { echo "bundle.sh: $JAR has no kernels.fatbin" >&2; exit 1; }
+unzip -l "$JAR" | grep 'io/motionkernels/cuda/kernels.fatbin' >/dev/null || { echo "bundle.sh: $JAR has no kernels.fatbin" >&2; exit 1; }
 cp "$JAR" "$STAGE/app/"
 mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$STAGE/lib"
 # The same natives the runnable jar leaves out (pom.xml's shade filters): JCuda's NVPTX compiler,
@@ -39,6 +39,11 @@ if [ -d "$GOLDEN/ops" ]; then
 else
     echo "bundle.sh: warning: no golden cases at $GOLDEN/ops; the harness will only compare against the CPU" >&2
 fi
+for d in shapes nemo; do
+    if [ -d "$GOLDEN/$d" ]; then cp -r "$GOLDEN/$d" "$STAGE/golden/$d"; else echo "bundle.sh: warning: no $GOLDEN/$d" >&2; fi
+done
+# Not golden/checkpoints: its 12 MiB of trained weights would take the bundle to 62 of the 64 MiB
+# the device machine takes. The model harness runs shapes-expected when a golden folder has it.
 cp "$ROOT/native-tests/run.sh" "$STAGE/run.sh"
 
 JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}

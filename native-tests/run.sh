@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the GPU harness on a machine with an NVIDIA GPU, from bundle/native-tests.tgz (built by
 # native-tests/bundle.sh): no Java, Maven or network needed there. Logs go to $OUT (default
-# ./native-out). Exit status: the harness's (0 all passed, 1 a failure, 2 CUDA not usable).
-#   bash native-tests/run.sh [harness arguments, e.g. --filter grid_sample]
+# ./native-out). SUITE=ops|model|all (default all) picks the kernel harness (harness.log), the
+# whole-model harness (model.log: golden model cases strict/fast, timings) or both. Exit status:
+# 0 all passed, 1 a failure, 2 CUDA not usable (the worst of the suites run).
+#   bash native-tests/run.sh [ops harness arguments, e.g. --filter grid_sample]
+#   SUITE=model MODEL_ARGS="--mode verify" bash native-tests/run.sh
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -f "$HERE/jre/bin/java" ]; then
@@ -40,9 +43,21 @@ export LD_LIBRARY_PATH="${LIBS#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     done
 } > "$OUT/env.log" 2>&1
 
-"$WORK/jre/bin/java" -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$WORK/javacpp-cache" \
-    -cp "$WORK/app/*:$WORK/lib/*:$WORK/test-classes" \
-    io.motionkernels.cuda.GpuOpsHarness --golden "$WORK/golden" "$@" 2>&1 | tee "$OUT/harness.log"
-RC=${PIPESTATUS[0]}
-echo "harness exit status $RC" | tee -a "$OUT/harness.log"
+SUITE=${SUITE:-all}
+JAVA=("$WORK/jre/bin/java" -Xmx16g -Dorg.bytedeco.javacpp.cachedir="$WORK/javacpp-cache"
+      -cp "$WORK/app/*:$WORK/lib/*:$WORK/test-classes")
+RC=0
+if [ "$SUITE" = ops ] || [ "$SUITE" = all ]; then
+    "${JAVA[@]}" io.motionkernels.cuda.GpuOpsHarness --golden "$WORK/golden" "$@" 2>&1 | tee "$OUT/harness.log"
+    R=${PIPESTATUS[0]}
+    echo "harness exit status $R" | tee -a "$OUT/harness.log"
+    [ "$R" -gt "$RC" ] && RC=$R
+fi
+if [ "$SUITE" = model ] || [ "$SUITE" = all ]; then
+    # shellcheck disable=SC2086
+    "${JAVA[@]}" io.motionkernels.cuda.GpuModelHarness --golden "$WORK/golden" ${MODEL_ARGS:-} 2>&1 | tee "$OUT/model.log"
+    R=${PIPESTATUS[0]}
+    echo "model harness exit status $R" | tee -a "$OUT/model.log"
+    [ "$R" -gt "$RC" ] && RC=$R
+fi
 exit "$RC"

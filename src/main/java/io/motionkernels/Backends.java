@@ -10,14 +10,7 @@ public final class Backends {
     /** Why the CUDA backend cannot run models here, or null when it can. */
     public static String cudaUnavailableReason() {
         CudaAvailability.Status s = CudaAvailability.probe();
-        if (!s.usable()) {
-            return s.reason();
-        }
-        // The GPU, driver, kernels and cuDNN are all there, but the whole-model forward on the GPU
-        // (cuDNN convolutions and the per-frame graph) is not in this build: say so rather than
-        // silently running on the CPU.
-        return "the GPU is usable for our kernels, but whole-model inference on CUDA is not implemented in"
-                + " this version";
+        return s.usable() ? null : s.reason();
     }
 
     static Backend resolve(Backend requested) {

@@ -1,12 +1,15 @@
 package io.motionkernels;
 
 import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.cuda.CudnnDevice;
+import io.motionkernels.cuda.GpuModel;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.model.MonkeyNet;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A loaded Monkey-Net: load once, {@link #prepare} a source image once, then animate any number of
@@ -23,23 +26,52 @@ import java.nio.file.Path;
 public final class MotionModel implements AutoCloseable {
     private final MonkeyNet net;
     private final Backend backend;
+    /** The whole-model forward on the GPU; null on the CPU backend. */
+    private final GpuModel gpu;
     private volatile boolean closed;
 
-    private MotionModel(MonkeyNet net, Backend backend) {
+    private MotionModel(MonkeyNet net, Backend backend, GpuModel gpu) {
         this.net = net;
         this.backend = backend;
+        this.gpu = gpu;
     }
 
     /** Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors). */
     public static MotionModel load(Path config, Path checkpoint, Backend backend) {
+        return load(config, checkpoint, backend, Precision.STRICT);
+    }
+
+    /** Like {@link #load(Path, Path, Backend)}, with the GPU's precision (ignored on the CPU). */
+    public static MotionModel load(Path config, Path checkpoint, Backend backend, Precision precision) {
         ModelConfig c = ModelConfig.load(config);
-        return create(c, WeightFiles.load(checkpoint), backend);
+        return create(c, WeightFiles.load(checkpoint), backend, precision);
     }
 
     /** Builds a model from a configuration and weights (a checkpoint's, or {@link Weights#prng}). */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend) {
+        return create(config, weights, backend, Precision.STRICT);
+    }
+
+    /**
+     * Like {@link #create(ModelConfig, Weights, Backend)}, with the GPU's precision (ignored on the
+     * CPU). With AUTO, a GPU that passes the probe but fails to set up the model falls back to the CPU.
+     */
+    public static MotionModel create(ModelConfig config, Weights weights, Backend backend, Precision precision) {
         Backend resolved = Backends.resolve(backend);
-        return new MotionModel(MonkeyNet.build(config, weights), resolved);
+        MonkeyNet net = MonkeyNet.build(config, weights);
+        if (resolved != Backend.CUDA) {
+            return new MotionModel(net, Backend.CPU, null);
+        }
+        try {
+            GpuModel gpu = GpuModel.create(config, weights, CudnnDevice.open(0, precision), GpuModel.Options.DEFAULT);
+            return new MotionModel(net, Backend.CUDA, gpu);
+        } catch (RuntimeException | LinkageError e) {
+            if (backend == Backend.AUTO) {
+                return new MotionModel(net, Backend.CPU, null);
+            }
+            throw new MotionKernelsException("--backend cuda was asked for, but the model could not be set up on the GPU: "
+                    + e.getMessage() + ". Use --backend cpu (or auto).", e);
+        }
     }
 
     public ModelConfig config() {
@@ -61,7 +93,7 @@ public final class MotionModel implements AutoCloseable {
     public Keypoints detectKeypoints(Tensor video) {
         ensureOpen();
         Inputs.checkVideo(net.config(), "video", video);
-        return net.kpDetector().detect(video);
+        return gpu != null ? gpu.detect(video) : net.kpDetector().detect(video);
     }
 
     /** Computes what does not depend on the driving frames: the source's keypoints and encoder features. */
@@ -72,7 +104,15 @@ public final class MotionModel implements AutoCloseable {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }
         Inputs.checkGeneratorSize(net.config(), source);
-        return new PreparedSource(this, source, net.kpDetector().detect(source), net.generator().encode(source));
+        if (gpu != null) {
+            GpuModel.Source s = gpu.prepare(source);
+            return new PreparedSource(this, source, s.keypoints(), List.of(), s);
+        }
+        return new PreparedSource(this, source, net.kpDetector().detect(source), net.generator().encode(source), null);
+    }
+
+    GpuModel gpu() {
+        return gpu;
     }
 
     void ensureOpen() {
@@ -81,9 +121,12 @@ public final class MotionModel implements AutoCloseable {
         }
     }
 
-    /** Releases backend resources (none on the CPU). Idempotent. */
+    /** Releases backend resources (none on the CPU; the GPU's memory, graphs and stream on CUDA). Idempotent. */
     @Override
     public void close() {
         closed = true;
+        if (gpu != null) {
+            gpu.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.motionkernels;
 
+import io.motionkernels.cuda.GpuModel;
 import io.motionkernels.model.Generator;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.tensor.Keypoints;
@@ -13,12 +14,15 @@ public final class PreparedSource implements AutoCloseable {
     private final Tensor source;
     private final Keypoints keypoints;
     private final List<Tensor> skips;
+    /** The skips and keypoints on the GPU (CUDA backend), else null. */
+    private final GpuModel.Source gpuSource;
 
-    PreparedSource(MotionModel model, Tensor source, Keypoints keypoints, List<Tensor> skips) {
+    PreparedSource(MotionModel model, Tensor source, Keypoints keypoints, List<Tensor> skips, GpuModel.Source gpuSource) {
         this.model = model;
         this.source = source;
         this.keypoints = keypoints;
         this.skips = List.copyOf(skips);
+        this.gpuSource = gpuSource;
     }
 
     public Tensor source() {
@@ -38,6 +42,9 @@ public final class PreparedSource implements AutoCloseable {
     /** Runs the generator for driving keypoints that are already normalised (D frames). */
     public Generator.Output generate(Keypoints driving) {
         model.ensureOpen();
+        if (gpuSource != null) {
+            return model.gpu().generate(gpuSource, driving);
+        }
         return model.network().generator().forward(source, skips, driving, keypoints);
     }
 
@@ -45,8 +52,11 @@ public final class PreparedSource implements AutoCloseable {
         return model;
     }
 
+    /** Frees the source's GPU memory (CUDA backend; nothing on the CPU). Idempotent. */
     @Override
     public void close() {
-        // Host memory only: nothing to release. Kept AutoCloseable for device-resident backends.
+        if (gpuSource != null) {
+            gpuSource.close();
+        }
     }
 }

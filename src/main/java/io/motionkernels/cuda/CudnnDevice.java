@@ -1,0 +1,373 @@
+package io.motionkernels.cuda;
+
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+import static org.bytedeco.cuda.global.cudnn.*;
+
+import io.motionkernels.Precision;
+import io.motionkernels.cpu.Activation;
+import io.motionkernels.cpu.GridSample;
+import io.motionkernels.tensor.KpVariance;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstreamCaptureMode;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.cudnn.cudnnContext;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The real {@link GpuDevice}: our kernels through JCuda ({@link CudaOps}) and convolutions and
+ * strided copies through cuDNN 9 (JavaCPP), all on the runtime's one stream: cuDNN is given
+ * that stream with cudnnSetStream, its handle converted with {@link NativeAddress} (see there
+ * for how JCuda and JavaCPP share pointers). Owns the runtime (context, module, stream), the
+ * cuDNN handle and its cached strided-copy descriptors. UNVERIFIED on a GPU until
+ * native-tests/RESULTS.md says otherwise.
+ */
+public final class CudnnDevice implements GpuDevice {
+    /** A device allocation as a view's storage: the JCuda pointer and its raw address. */
+    private record Mem(CUdeviceptr ptr, long address) {
+    }
+
+    private final CudaRuntime rt;
+    private final CudaOps ops;
+    private final Precision precision;
+    private final cudnnContext handle;
+    private final FloatPointer one = new FloatPointer(1f);
+    private final FloatPointer zero = new FloatPointer(0f);
+    private final Map<String, cudnnTensorStruct[]> copyDescriptors = new HashMap<>();
+    private boolean closed;
+
+    private CudnnDevice(CudaRuntime rt, cudnnContext handle, Precision precision) {
+        this.rt = rt;
+        this.ops = new CudaOps(rt);
+        this.handle = handle;
+        this.precision = precision;
+    }
+
+    /** Opens device {@code ordinal}: context, kernels, a stream, and a cuDNN handle on that stream. */
+    public static CudnnDevice open(int ordinal, Precision precision) {
+        CudaRuntime rt = CudaRuntime.open(ordinal);
+        cudnnContext h = new cudnnContext();
+        try {
+            Cudnn.check(cudnnCreate(h), "create a handle");
+            try {
+                long stream = NativeAddress.of(rt.stream().handle());
+                Cudnn.check(cudnnSetStream(h, new CUstream_st(NativeAddress.pointer(stream))), "set the stream");
+            } catch (RuntimeException | Error e) {
+                cudnnDestroy(h);
+                throw e;
+            }
+            return new CudnnDevice(rt, h, precision);
+        } catch (RuntimeException | Error e) {
+            rt.close();
+            throw e;
+        }
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    public CudaRuntime runtime() {
+        return rt;
+    }
+
+    private static Mem mem(GpuView v) {
+        if (!(v.storage() instanceof Mem m)) {
+            throw new IllegalArgumentException("not a device view of this backend");
+        }
+        return m;
+    }
+
+    private static DeviceView dv(GpuView v) {
+        if (v == null) {
+            return DeviceView.NULL;
+        }
+        return new DeviceView(mem(v).ptr().withByteOffset(v.offset() * Float.BYTES), v.floats());
+    }
+
+    private static org.bytedeco.javacpp.Pointer jp(GpuView v) {
+        return NativeAddress.pointer(mem(v).address() + v.offset() * Float.BYTES);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("CUDA device closed");
+        }
+    }
+
+    @Override
+    public void bindThread() {
+        checkOpen();
+        rt.context().makeCurrent();
+    }
+
+    @Override
+    public Buffer allocate(long floats) {
+        checkOpen();
+        DeviceBuffer b = DeviceBuffer.allocate(floats);
+        CUdeviceptr p = b.view().ptr();
+        GpuView v = new GpuView(new Mem(p, NativeAddress.of(p)), 0, floats);
+        return new Buffer() {
+            @Override
+            public GpuView view() {
+                return v;
+            }
+
+            @Override
+            public void close() {
+                b.close();
+            }
+        };
+    }
+
+    @Override
+    public void upload(float[] host, GpuView dst) {
+        dst.require("upload", host.length);
+        if (host.length > 0) {
+            // Synchronous copy on the legacy stream, which our blocking stream is ordered with.
+            cuMemcpyHtoD(dv(dst).ptr(), Pointer.to(host), (long) host.length * Float.BYTES);
+        }
+    }
+
+    @Override
+    public void download(GpuView src, float[] host) {
+        src.require("download", host.length);
+        rt.synchronize();
+        if (host.length > 0) {
+            cuMemcpyDtoH(Pointer.to(host), dv(src).ptr(), (long) host.length * Float.BYTES);
+        }
+    }
+
+    @Override
+    public void fill(GpuView dst, float value) {
+        if (dst.floats() > 0) {
+            cuMemsetD32Async(dv(dst).ptr(), Float.floatToRawIntBits(value), dst.floats(), rt.stream().handle());
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        rt.synchronize();
+    }
+
+    @Override
+    public Conv prepareConv(ConvSpec spec) {
+        checkOpen();
+        return new CudnnConv(spec, handle, precision);
+    }
+
+    @Override
+    public long convWorkspaceFloats(Conv conv, int n, int h, int w, boolean residual) {
+        CudnnConv.Plan p = ((CudnnConv) conv).plan(n, h, w, residual);
+        return (p.workspaceBytes() + Float.BYTES - 1) / Float.BYTES;
+    }
+
+    @Override
+    public void conv(Conv conv, GpuView x, int n, int h, int w, GpuView residual, GpuView y, GpuView workspace) {
+        CudnnConv c = (CudnnConv) conv;
+        ConvSpec s = c.spec();
+        long out = (long) n * s.cout() * h * w;
+        x.require("conv input", (long) n * s.cin() * h * w);
+        y.require("conv output", out);
+        GpuView.require(residual, "conv residual", out);
+        CudnnConv.Plan p = c.plan(n, h, w, residual != null);
+        workspace.require("conv workspace", (p.workspaceBytes() + 3) / 4);
+        org.bytedeco.javacpp.Pointer wp = NativeAddress.pointer(NativeAddress.of(c.weight.view().ptr()));
+        org.bytedeco.javacpp.Pointer bp = NativeAddress.pointer(NativeAddress.of(c.bias.view().ptr()));
+        org.bytedeco.javacpp.Pointer ws = workspace.floats() == 0 ? null : jp(workspace);
+        if (p.fused()) {
+            // y = act(conv(x) + 1 * z + bias); without a residual z is y itself with weight 0.
+            Cudnn.check(cudnnConvolutionBiasActivationForward(handle, one, p.x(), jp(x), c.filter, wp, p.conv(), p.algo(),
+                    ws, p.workspaceBytes(), residual == null ? zero : one, p.y(), residual == null ? jp(y) : jp(residual),
+                    c.biasDesc, bp, c.activation, p.y(), jp(y)), "run " + s.name());
+            return;
+        }
+        if (s.activation() != Activation.NONE) {
+            throw new IllegalStateException(s.name() + ": unfused path is only for layers without activation");
+        }
+        if (residual != null) {
+            cuMemcpyDtoDAsync(dv(y).ptr(), dv(residual).ptr(), out * Float.BYTES, rt.stream().handle());
+        }
+        Cudnn.check(cudnnConvolutionForward(handle, one, p.x(), jp(x), c.filter, wp, p.conv(), p.algo(), ws,
+                p.workspaceBytes(), residual == null ? zero : one, p.y(), jp(y)), "run " + s.name());
+        Cudnn.check(cudnnAddTensor(handle, one, c.biasDesc, bp, one, p.y(), jp(y)), "add the bias of " + s.name());
+    }
+
+    @Override
+    public void copyStrided(GpuView src, int[] dims, long[] srcStrides, GpuView dst, long[] dstStrides) {
+        String key = Arrays.toString(dims) + Arrays.toString(srcStrides) + Arrays.toString(dstStrides);
+        cudnnTensorStruct[] d = copyDescriptors.computeIfAbsent(key, k -> {
+            cudnnTensorStruct a = Cudnn.strided(dims, srcStrides);
+            try {
+                return new cudnnTensorStruct[] {a, Cudnn.strided(dims, dstStrides)};
+            } catch (RuntimeException e) {
+                cudnnDestroyTensorDescriptor(a);
+                throw e;
+            }
+        });
+        Cudnn.check(cudnnTransformTensor(handle, one, d[0], jp(src), zero, d[1], jp(dst)), "copy a strided tensor");
+    }
+
+    @Override
+    public Graph capture(Runnable work) {
+        checkOpen();
+        cuStreamBeginCapture(rt.stream().handle(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        CUgraph g = new CUgraph();
+        try {
+            work.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                cuStreamEndCapture(rt.stream().handle(), g);
+                cuGraphDestroy(g);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        cuStreamEndCapture(rt.stream().handle(), g);
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, g, 0);
+        } catch (RuntimeException e) {
+            cuGraphDestroy(g);
+            throw e;
+        }
+        return new Graph() {
+            private boolean done;
+
+            @Override
+            public void launch() {
+                if (done) {
+                    throw new IllegalStateException("graph closed");
+                }
+                cuGraphLaunch(exec, rt.stream().handle());
+            }
+
+            @Override
+            public void close() {
+                if (!done) {
+                    done = true;
+                    cuGraphExecDestroy(exec);
+                    cuGraphDestroy(g);
+                }
+            }
+        };
+    }
+
+    // ---- kernels: CudaOps on device views ----
+
+    @Override
+    public void interpolateNearest(GpuView in, int nc, int di, int hi, int wi, int od, int ho, int wo, float sd,
+                                   float sh, float sw, GpuView out) {
+        ops.interpolateNearest(dv(in), nc, di, hi, wi, od, ho, wo, sd, sh, sw, dv(out));
+    }
+
+    @Override
+    public void interpolateTrilinear(GpuView in, int nc, int di, int hi, int wi, int od, int ho, int wo, float rd,
+                                     float rh, float rw, GpuView out) {
+        ops.interpolateTrilinear(dv(in), nc, di, hi, wi, od, ho, wo, rd, rh, rw, dv(out));
+    }
+
+    @Override
+    public void avgPool2x2(GpuView in, long planes, int h, int w, GpuView out) {
+        ops.avgPool2x2(dv(in), planes, h, w, dv(out));
+    }
+
+    @Override
+    public void channelAffine(GpuView in, GpuView scale, GpuView shift, int b, int c, long inner, Activation act,
+                              int outChannels, int outOffset, GpuView out) {
+        ops.channelAffine(dv(in), dv(scale), dv(shift), b, c, inner, act, outChannels, outOffset, dv(out));
+    }
+
+    @Override
+    public void addAct(GpuView a, GpuView b, long n, Activation act, GpuView out) {
+        ops.addAct(dv(a), dv(b), n, act, dv(out));
+    }
+
+    @Override
+    public void channelsLastToFirst(GpuView in, int b, long inner, int c, GpuView out) {
+        ops.channelsLastToFirst(dv(in), b, inner, c, dv(out));
+    }
+
+    @Override
+    public void channelsFirstToLast(GpuView in, int b, long inner, int c, GpuView out) {
+        ops.channelsFirstToLast(dv(in), b, inner, c, dv(out));
+    }
+
+    @Override
+    public void softmaxPixels(GpuView x, long rows, int n, double temperature, GpuView out) {
+        ops.softmaxPixels(dv(x), rows, n, temperature, dv(out));
+    }
+
+    @Override
+    public void gaussian2kp(GpuView heat, int b, int k, int d, int h, int w, KpVariance variance, Double clipVariance,
+                            GpuView mean, GpuView var) {
+        ops.gaussian2kp(dv(heat), b, k, d, h, w, variance, clipVariance, dv(mean), dv(var));
+    }
+
+    @Override
+    public void kpHeatmapEmbed(GpuView drvMean, GpuView drvVar, GpuView srcMean, GpuView srcVar, KpVariance variance,
+                               int b, int d, int k, int h, int w, Double normConst, boolean difference,
+                               boolean background, int outChannels, int slotFeatures, GpuView out) {
+        ops.kpHeatmapEmbed(dv(drvMean), dv(drvVar), dv(srcMean), dv(srcVar), variance, b, d, k, h, w, normConst,
+                difference, background, outChannels, slotFeatures, dv(out));
+    }
+
+    @Override
+    public void kpDifferenceEmbed(GpuView drvMean, GpuView srcMean, int b, int d, int k, int h, int w,
+                                  boolean background, int outChannels, int slotFeatures, int channel, GpuView out) {
+        ops.kpDifferenceEmbed(dv(drvMean), dv(srcMean), b, d, k, h, w, background, outChannels, slotFeatures, channel,
+                dv(out));
+    }
+
+    @Override
+    public void denseMotionFlow(GpuView pred, GpuView drvMean, GpuView srcMean, int b, int cp, int k, int d, int h,
+                                int w, boolean useMask, boolean useCorrection, GpuView mask, GpuView deformation) {
+        ops.denseMotionFlow(dv(pred), dv(drvMean), dv(srcMean), b, cp, k, d, h, w, useMask, useCorrection, dv(mask),
+                dv(deformation));
+    }
+
+    @Override
+    public void gridSampleDepth1(GpuView in, GpuView grid, int n, int c, int h, int w, int od, int ho, int wo,
+                                 GridSample.Padding padding, boolean alignCorners, GpuView out) {
+        ops.gridSampleDepth1(dv(in), dv(grid), n, c, h, w, od, ho, wo, padding, alignCorners, dv(out));
+    }
+
+    /** Destroys the cuDNN handle and descriptors, then closes the runtime. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            rt.context().makeCurrent();
+            for (cudnnTensorStruct[] d : copyDescriptors.values()) {
+                cudnnDestroyTensorDescriptor(d[0]);
+                cudnnDestroyTensorDescriptor(d[1]);
+            }
+            copyDescriptors.clear();
+            cudnnDestroy(handle);
+            one.close();
+            zero.close();
+        } finally {
+            rt.close();
+        }
+    }
+}
