@@ -54,7 +54,7 @@ public final class MotionModel implements AutoCloseable {
 
     /**
      * Like {@link #create(ModelConfig, Weights, Backend)}, with the GPU's precision (ignored on the
-     * CPU). With AUTO, a GPU that passes the probe but fails to set up the model falls back to the CPU.
+     * CPU).
      */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend, Precision precision) {
         Backend resolved = Backends.resolve(backend);
@@ -66,9 +66,6 @@ public final class MotionModel implements AutoCloseable {
             GpuModel gpu = GpuModel.create(config, weights, CudnnDevice.open(0, precision), GpuModel.Options.DEFAULT);
             return new MotionModel(net, Backend.CUDA, gpu);
         } catch (RuntimeException | LinkageError e) {
-            if (backend == Backend.AUTO) {
-                return new MotionModel(net, Backend.CPU, null);
-            }
             throw new MotionKernelsException("--backend cuda was asked for, but the model could not be set up on the GPU: "
                     + e.getMessage() + ". Use --backend cpu (or auto).", e);
         }

@@ -3,13 +3,13 @@ package io.motionkernels;
 /** Arithmetic of the GPU backend's convolutions (the CPU backend is always strict float32). */
 public enum Precision {
     /**
-     * IEEE float32 with FMA only: cuDNN may not use TF32 tensor cores (CUDNN_FMA_MATH). The
-     * reference cases hold to 1e-4 in this mode.
+     * IEEE float32 with FMA only: cuDNN may not use TF32 tensor cores (CUDNN_FMA_MATH). The mode for
+     * verification against the 1e-4 float32 bound of the reference cases.
      */
     STRICT,
     /**
      * Tensor cores allowed (CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: TF32 for float32 data, 10-bit
-     * mantissa products): faster, and about 1e-3 from the reference.
+     * mantissa products): faster; its bound against the reference cases is 3e-3 (golden/FORMAT.md).
      */
     FAST;
 

@@ -5,6 +5,7 @@ import io.motionkernels.Backend;
 import io.motionkernels.DemoModel;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.MotionModel;
+import io.motionkernels.Precision;
 import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Safetensors;
@@ -72,6 +73,11 @@ public final class AnimateCommand implements Callable<Integer> {
             description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}: CUDA when usable, else the CPU)")
     String backend;
 
+    @Option(names = "--precision", defaultValue = "strict", paramLabel = "P",
+            description = "GPU arithmetic: strict (float32, TF32 off) or fast (TF32 where the error bounds allow)"
+                    + " (default: ${DEFAULT-VALUE}; the CPU always computes in float32)")
+    String precision;
+
     @Option(names = "--size", paramLabel = "N",
             description = "frame height and width the model runs at (default: the configuration's, 64 for shapes)")
     Integer size;
@@ -110,6 +116,7 @@ public final class AnimateCommand implements Callable<Integer> {
             throw new MotionKernelsException("cannot write " + out + ": its folder does not exist");
         }
         Backend requested = Backend.parse(backend);
+        Precision.parse(precision);
         ModelConfig cfg = resolveConfig();
         Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
         ModelConfig.Normalization norm = motion == null ? cfg.normalization()
@@ -119,7 +126,7 @@ public final class AnimateCommand implements Callable<Integer> {
         Video drv = MediaReader.readVideo(driving, res, res);
         int frames = maxFrames == null ? drv.frameCount() : Math.min(maxFrames, drv.frameCount());
         PrintWriter err = spec.commandLine().getErr();
-        try (MotionModel model = MotionModel.create(cfg, weights, requested);
+        try (MotionModel model = MotionModel.create(cfg, weights, requested, Precision.parse(precision));
              PreparedSource prepared = model.prepare(src)) {
             long start = System.nanoTime();
             Animation animation = prepared.animate(norm);

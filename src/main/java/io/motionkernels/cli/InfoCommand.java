@@ -25,7 +25,9 @@ public final class InfoCommand implements Callable<Integer> {
         for (String check : CudaAvailability.probe().checks()) {
             out.println("  " + check);
         }
-        out.println("default backend (--backend auto): " + (why == null ? "cuda" : "cpu"));
+        out.println("default backend (--backend auto): " + Backends.autoChoice().name().toLowerCase(java.util.Locale.ROOT)
+                + (why == null && Backends.autoChoice() == io.motionkernels.Backend.CPU
+                ? " (the CUDA path is not yet verified on a GPU: ask for it with --backend cuda)" : ""));
         return 0;
     }
 }
