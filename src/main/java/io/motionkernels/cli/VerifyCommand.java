@@ -39,7 +39,12 @@ public final class VerifyCommand implements Callable<Integer> {
         if (cases.isEmpty()) {
             throw new MotionKernelsException("no .safetensors reference cases under " + dir);
         }
-        out.printf(Locale.ROOT, "%-48s %12s %9s  %s%n", "case", "rel. L2", "bound", "result");
+        int width = 4;
+        for (Path p : cases) {
+            width = Math.max(width, dir.relativize(p).toString().length());
+        }
+        String row = "%-" + width + "s %10s %8s  %s%n";
+        out.printf(Locale.ROOT, row, "case", "rel. L2", "bound", "result");
         int failed = 0;
         int passed = 0;
         for (Path p : cases) {
@@ -51,7 +56,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 case ERROR -> "FAIL: " + r.note();
                 case SKIP -> "skip: " + r.note();
             };
-            out.printf(Locale.ROOT, "%-48s %12s %9.0e  %s%n", r.name(), err, r.bound(), result);
+            out.printf(Locale.ROOT, row, r.name(), err, String.format(Locale.ROOT, "%.0e", r.bound()), result);
             out.flush();
             if (r.status() == Conformance.Status.PASS) {
                 passed++;
