@@ -1,5 +1,6 @@
 package io.motionkernels;
 
+import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cuda.CudnnDevice;
 import io.motionkernels.cuda.GpuModel;
@@ -44,7 +45,7 @@ public final class MotionModel implements AutoCloseable {
     /** Like {@link #load(Path, Path, Backend)}, with the GPU's precision (ignored on the CPU). */
     public static MotionModel load(Path config, Path checkpoint, Backend backend, Precision precision) {
         ModelConfig c = ModelConfig.load(config);
-        return create(c, WeightFiles.load(checkpoint), backend, precision);
+        return create(c, Checkpoints.load(checkpoint), backend, precision);
     }
 
     /** Builds a model from a configuration and weights (a checkpoint's, or {@link Weights#prng}). */
