@@ -2,6 +2,8 @@ package io.motionkernels.cpu;
 
 import io.motionkernels.tensor.Tensor;
 
+import java.util.Arrays;
+
 /** Element-wise and layout operations on (B, C, D, H, W) tensors. */
 public final class Elementwise {
     private Elementwise() {
@@ -9,24 +11,134 @@ public final class Elementwise {
 
     /** Per-channel {@code act(x * scale[c] + shift[c])}: an inference batch norm that cannot be folded. */
     public static Tensor affineChannels(Tensor x, float[] scale, float[] shift, Activation act) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireMinRank("affineChannels", "x", x, 2);
+        int b = x.dim(0);
+        int c = x.dim(1);
+        if (scale.length != c || shift.length != c) {
+            throw new IllegalArgumentException("affineChannels: " + c + " channels in x " + x.shapeString()
+                    + " but " + scale.length + " scales and " + shift.length + " shifts");
+        }
+        int inner = Shapes.trailing(x, 2);
+        float[] in = x.data();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.data();
+        Parallel.forRange(b * c, 2L * inner, plane -> {
+            int ch = plane % c;
+            float s = scale[ch];
+            float t = shift[ch];
+            int base = plane * inner;
+            switch (act) {
+                case NONE -> {
+                    for (int i = base; i < base + inner; i++) {
+                        o[i] = in[i] * s + t;
+                    }
+                }
+                case RELU -> {
+                    for (int i = base; i < base + inner; i++) {
+                        float v = in[i] * s + t;
+                        o[i] = v > 0 ? v : 0f;
+                    }
+                }
+                default -> {
+                    for (int i = base; i < base + inner; i++) {
+                        o[i] = act.apply(in[i] * s + t);
+                    }
+                }
+            }
+        });
+        return out;
     }
 
     /** Inference batch norm as (scale, shift) pairs: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */
     public static float[][] batchNormScaleShift(float[] gamma, float[] beta, float[] runningMean, float[] runningVar, double eps) {
-        throw new UnsupportedOperationException("TODO");
+        int c = gamma.length;
+        if (beta.length != c || runningMean.length != c || runningVar.length != c) {
+            throw new IllegalArgumentException("batch norm parameters disagree on the channel count: weight " + c
+                    + ", bias " + beta.length + ", running_mean " + runningMean.length + ", running_var " + runningVar.length);
+        }
+        float[] scale = new float[c];
+        float[] shift = new float[c];
+        for (int i = 0; i < c; i++) {
+            // Double keeps the folded shift as close as possible to (x - mean) / std * gamma + beta.
+            double s = gamma[i] / Math.sqrt((double) runningVar[i] + eps);
+            scale[i] = (float) s;
+            shift[i] = (float) (beta[i] - runningMean[i] * s);
+        }
+        return new float[][] {scale, shift};
     }
 
     public static Tensor apply(Tensor x, Activation act) {
-        throw new UnsupportedOperationException("TODO");
+        if (act == Activation.NONE) {
+            return x;
+        }
+        float[] in = x.data();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.data();
+        int n = in.length;
+        int chunk = 1 << 14;
+        Parallel.forRange((n + chunk - 1) / chunk, 4L * chunk, k -> {
+            int end = Math.min(n, (k + 1) * chunk);
+            for (int i = k * chunk; i < end; i++) {
+                o[i] = act.apply(in[i]);
+            }
+        });
+        return out;
     }
 
     public static Tensor add(Tensor a, Tensor b) {
-        throw new UnsupportedOperationException("TODO");
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException("add: shapes differ: " + a.shapeString() + " and " + b.shapeString());
+        }
+        float[] x = a.data();
+        float[] y = b.data();
+        Tensor out = Tensor.zeros(a.shape());
+        float[] o = out.data();
+        int n = x.length;
+        int chunk = 1 << 14;
+        Parallel.forRange((n + chunk - 1) / chunk, chunk, k -> {
+            int end = Math.min(n, (k + 1) * chunk);
+            for (int i = k * chunk; i < end; i++) {
+                o[i] = x[i] + y[i];
+            }
+        });
+        return out;
     }
 
     /** Concatenates (B, Ci, D, H, W) tensors along channels. */
     public static Tensor concatChannels(Tensor... parts) {
-        throw new UnsupportedOperationException("TODO");
+        if (parts.length == 0) {
+            throw new IllegalArgumentException("concatChannels: nothing to concatenate");
+        }
+        Tensor first = parts[0];
+        Shapes.requireMinRank("concatChannels", "part 0", first, 2);
+        int b = first.dim(0);
+        int inner = Shapes.trailing(first, 2);
+        int total = 0;
+        for (int p = 0; p < parts.length; p++) {
+            Tensor t = parts[p];
+            Shapes.requireMinRank("concatChannels", "part " + p, t, 2);
+            boolean same = t.rank() == first.rank() && t.dim(0) == b;
+            for (int i = 2; same && i < t.rank(); i++) {
+                same = t.dim(i) == first.dim(i);
+            }
+            if (!same) {
+                throw new IllegalArgumentException("concatChannels: part " + p + " has shape " + t.shapeString()
+                        + ", incompatible with part 0 " + first.shapeString() + " (only channels may differ)");
+            }
+            total += t.dim(1);
+        }
+        int[] shape = first.shape();
+        shape[1] = total;
+        Tensor out = Tensor.zeros(shape);
+        float[] o = out.data();
+        int off = 0;
+        for (Tensor t : parts) {
+            int block = t.dim(1) * inner;
+            for (int bi = 0; bi < b; bi++) {
+                System.arraycopy(t.data(), bi * block, o, (bi * total + off) * inner, block);
+            }
+            off += t.dim(1);
+        }
+        return out;
     }
 }

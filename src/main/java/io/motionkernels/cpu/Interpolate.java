@@ -9,16 +9,164 @@ public final class Interpolate {
 
     /** Nearest to a size: source index floor(dst * in / out). */
     public static Tensor nearest(Tensor x, int outD, int outH, int outW) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireRank("nearest interpolation", "x", x, 5);
+        requirePositive("nearest interpolation", outD, outH, outW);
+        return gather(x, nearestIndex(x.dim(2), outD, 0), nearestIndex(x.dim(3), outH, 0),
+                nearestIndex(x.dim(4), outW, 0));
     }
 
     /** Nearest by scale factors: output size floor(in * s), source index floor(dst / s). */
     public static Tensor nearestScale(Tensor x, double sd, double sh, double sw) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireRank("nearest interpolation", "x", x, 5);
+        for (double s : new double[] {sd, sh, sw}) {
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new IllegalArgumentException("nearest interpolation: scale factors must be positive, got "
+                        + sd + ", " + sh + ", " + sw);
+            }
+        }
+        int outD = scaledSize(x.dim(2), sd);
+        int outH = scaledSize(x.dim(3), sh);
+        int outW = scaledSize(x.dim(4), sw);
+        requirePositive("nearest interpolation by " + sd + ", " + sh + ", " + sw + " of " + x.shapeString(), outD, outH, outW);
+        return gather(x, nearestIndex(x.dim(2), outD, sd), nearestIndex(x.dim(3), outH, sh),
+                nearestIndex(x.dim(4), outW, sw));
     }
 
     /** Trilinear to a size, align_corners = false. */
     public static Tensor trilinear(Tensor x, int outD, int outH, int outW) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireRank("trilinear interpolation", "x", x, 5);
+        requirePositive("trilinear interpolation", outD, outH, outW);
+        int inD = x.dim(2);
+        int inH = x.dim(3);
+        int inW = x.dim(4);
+        Axis ad = Axis.linear(inD, outD);
+        Axis ah = Axis.linear(inH, outH);
+        Axis aw = Axis.linear(inW, outW);
+        int planes = x.dim(0) * x.dim(1);
+        int inPlane = inD * inH * inW;
+        int outPlane = outD * outH * outW;
+        Tensor out = Tensor.zeros(x.dim(0), x.dim(1), outD, outH, outW);
+        float[] in = x.data();
+        float[] o = out.data();
+        Parallel.forRange(planes * outD, 24L * outH * outW, task -> {
+            int plane = task / outD;
+            int od = task % outD;
+            int ib = plane * inPlane;
+            int ob = plane * outPlane + od * outH * outW;
+            int d0 = ad.i0[od] * inH * inW;
+            int d1 = d0 + ad.step[od] * inH * inW;
+            double wd0 = ad.l0[od];
+            double wd1 = ad.l1[od];
+            for (int oh = 0; oh < outH; oh++) {
+                int h0 = ah.i0[oh] * inW;
+                int h1 = h0 + ah.step[oh] * inW;
+                double wh0 = ah.l0[oh];
+                double wh1 = ah.l1[oh];
+                for (int ow = 0; ow < outW; ow++) {
+                    int w0 = aw.i0[ow];
+                    int w1 = w0 + aw.step[ow];
+                    double ww0 = aw.l0[ow];
+                    double ww1 = aw.l1[ow];
+                    double top = wh0 * (ww0 * in[ib + d0 + h0 + w0] + ww1 * in[ib + d0 + h0 + w1])
+                            + wh1 * (ww0 * in[ib + d0 + h1 + w0] + ww1 * in[ib + d0 + h1 + w1]);
+                    double bottom = wh0 * (ww0 * in[ib + d1 + h0 + w0] + ww1 * in[ib + d1 + h0 + w1])
+                            + wh1 * (ww0 * in[ib + d1 + h1 + w0] + ww1 * in[ib + d1 + h1 + w1]);
+                    o[ob + oh * outW + ow] = (float) (wd0 * top + wd1 * bottom);
+                }
+            }
+        });
+        return out;
+    }
+
+    /** PyTorch computes the output size as floor(in * s) in double. */
+    static int scaledSize(int in, double s) {
+        double v = Math.floor(in * s);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("interpolation output size " + v + " is too large");
+        }
+        return (int) v;
+    }
+
+    /**
+     * PyTorch's nearest_idx: identity and halving are special-cased; otherwise the source index is
+     * floor(dst * scale) in float32 arithmetic, scale = 1/s when a scale factor was given (s > 0)
+     * and in/out otherwise, clamped to in - 1. Float arithmetic matters: it decides ties.
+     */
+    static int[] nearestIndex(int in, int out, double scaleFactor) {
+        int[] idx = new int[out];
+        if (out == in) {
+            for (int i = 0; i < out; i++) {
+                idx[i] = i;
+            }
+        } else if (out == 2 * in) {
+            for (int i = 0; i < out; i++) {
+                idx[i] = i >> 1;
+            }
+        } else {
+            float scale = scaleFactor > 0 ? (float) (1.0 / scaleFactor) : (float) in / out;
+            for (int i = 0; i < out; i++) {
+                float src = (float) i * scale;
+                idx[i] = Math.min((int) Math.floor(src), in - 1);
+            }
+        }
+        return idx;
+    }
+
+    private static Tensor gather(Tensor x, int[] id, int[] ih, int[] iw) {
+        int inD = x.dim(2);
+        int inH = x.dim(3);
+        int inW = x.dim(4);
+        int outD = id.length;
+        int outH = ih.length;
+        int outW = iw.length;
+        int planes = x.dim(0) * x.dim(1);
+        Tensor out = Tensor.zeros(x.dim(0), x.dim(1), outD, outH, outW);
+        float[] in = x.data();
+        float[] o = out.data();
+        Parallel.forRange(planes * outD, 2L * outH * outW, task -> {
+            int plane = task / outD;
+            int od = task % outD;
+            int ib = (plane * inD + id[od]) * inH * inW;
+            int ob = (plane * outD + od) * outH * outW;
+            for (int oh = 0; oh < outH; oh++) {
+                int row = ib + ih[oh] * inW;
+                int orow = ob + oh * outW;
+                for (int ow = 0; ow < outW; ow++) {
+                    o[orow + ow] = in[row + iw[ow]];
+                }
+            }
+        });
+        return out;
+    }
+
+    private static void requirePositive(String op, int d, int h, int w) {
+        if (d < 1 || h < 1 || w < 1) {
+            throw new IllegalArgumentException(op + ": output size must be positive, got " + Shapes.str(d, h, w));
+        }
+    }
+
+    /**
+     * Linear interpolation along one axis with align_corners = false, as PyTorch's
+     * area_pixel_compute_source_index and compute_indices_weights_linear do it: source
+     * max(0, (dst + 0.5) * in / out - 0.5), the upper neighbour one step further unless at the edge.
+     */
+    private record Axis(int[] i0, int[] step, double[] l0, double[] l1) {
+        static Axis linear(int in, int out) {
+            int[] i0 = new int[out];
+            int[] step = new int[out];
+            double[] l0 = new double[out];
+            double[] l1 = new double[out];
+            double scale = (double) in / out;
+            for (int i = 0; i < out; i++) {
+                double src = Math.max(0.0, scale * (i + 0.5) - 0.5);
+                int lo = Math.min((int) src, in - 1);
+                double lambda = Math.min(Math.max(src - lo, 0.0), 1.0);
+                i0[i] = lo;
+                step[i] = lo < in - 1 ? 1 : 0;
+                l1[i] = lambda;
+                l0[i] = 1.0 - lambda;
+            }
+            return new Axis(i0, step, l0, l1);
+        }
     }
 }

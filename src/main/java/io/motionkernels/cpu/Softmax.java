@@ -8,11 +8,76 @@ public final class Softmax {
 
     /** Softmax of x / temperature over the H*W pixels of each (b, c, d) of a (B, C, D, H, W) tensor. */
     public static Tensor overPixels(Tensor x, double temperature) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireRank("softmax over pixels", "x", x, 5);
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("softmax temperature must be a positive number, got " + temperature);
+        }
+        int hw = x.dim(3) * x.dim(4);
+        int planes = x.dim(0) * x.dim(1) * x.dim(2);
+        float[] in = x.data();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] o = out.data();
+        double invT = 1.0 / temperature;
+        Parallel.forRange(planes, 20L * hw, p -> {
+            int base = p * hw;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = base; i < base + hw; i++) {
+                max = Math.max(max, in[i]);
+            }
+            // Shifting by the maximum keeps exp from overflowing; the scale by 1/T is positive so
+            // the maximum of x/T is max(x)/T.
+            double m = max * invT;
+            double sum = 0;
+            double[] e = new double[hw];
+            for (int i = 0; i < hw; i++) {
+                e[i] = Math.exp(in[base + i] * invT - m);
+                sum += e[i];
+            }
+            double inv = 1.0 / sum;
+            for (int i = 0; i < hw; i++) {
+                o[base + i] = (float) (e[i] * inv);
+            }
+        });
+        return out;
     }
 
     /** Softmax over channels [0, channels) of a (B, C, D, H, W) tensor: (B, channels, D, H, W). */
     public static Tensor overChannels(Tensor x, int channels) {
-        throw new UnsupportedOperationException("TODO");
+        Shapes.requireRank("softmax over channels", "x", x, 5);
+        int b = x.dim(0);
+        int c = x.dim(1);
+        if (channels < 1 || channels > c) {
+            throw new IllegalArgumentException("softmax over channels: asked for " + channels + " channels of " + x.shapeString());
+        }
+        int inner = x.dim(2) * x.dim(3) * x.dim(4);
+        float[] in = x.data();
+        Tensor out = Tensor.zeros(b, channels, x.dim(2), x.dim(3), x.dim(4));
+        float[] o = out.data();
+        int chunk = 1024;
+        int chunks = (inner + chunk - 1) / chunk;
+        Parallel.forRange(b * chunks, 20L * chunk * channels, task -> {
+            int bi = task / chunks;
+            int p0 = (task % chunks) * chunk;
+            int p1 = Math.min(inner, p0 + chunk);
+            int ib = bi * c * inner;
+            int ob = bi * channels * inner;
+            double[] e = new double[channels];
+            for (int p = p0; p < p1; p++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < channels; k++) {
+                    max = Math.max(max, in[ib + k * inner + p]);
+                }
+                double sum = 0;
+                for (int k = 0; k < channels; k++) {
+                    e[k] = Math.exp((double) in[ib + k * inner + p] - max);
+                    sum += e[k];
+                }
+                double inv = 1.0 / sum;
+                for (int k = 0; k < channels; k++) {
+                    o[ob + k * inner + p] = (float) (e[k] * inv);
+                }
+            }
+        });
+        return out;
     }
 }
