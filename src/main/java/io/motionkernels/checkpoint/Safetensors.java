@@ -101,12 +101,13 @@ public final class Safetensors {
         int[] shape = new int[shapeList.size()];
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
-            long s = ((Number) shapeList.get(i)).longValue();
+            long s = integer(file, name, shapeList.get(i));
             if (s < 0 || s > Integer.MAX_VALUE) {
                 throw new CheckpointException(file + ": tensor '" + name + "' has a bad shape " + shapeList);
             }
             shape[i] = (int) s;
-            numel *= s;
+            // Saturate: a product of several huge dimensions must not wrap around into a small count.
+            numel = Math.min(numel * s, 1L << 31);
         }
         int width = switch (dtype) {
             case "F64", "I64", "U64" -> 8;
@@ -115,8 +116,8 @@ public final class Safetensors {
             case "I8", "U8", "BOOL" -> 1;
             default -> throw new CheckpointException(file + ": tensor '" + name + "' has unsupported dtype " + dtype);
         };
-        long begin = ((Number) offs.get(0)).longValue();
-        long end = ((Number) offs.get(1)).longValue();
+        long begin = integer(file, name, offs.get(0));
+        long end = integer(file, name, offs.get(1));
         if (begin < 0 || end < begin || end > dataLen || end - begin != numel * width) {
             throw new CheckpointException(file + " is truncated or corrupt: tensor '" + name + "' spans bytes ["
                     + begin + ", " + end + ") of " + dataLen + " for " + numel + " " + dtype + " values");
@@ -143,6 +144,15 @@ public final class Safetensors {
             };
         }
         return Tensor.of(out, shape);
+    }
+
+    /** A header number; anything else (a string, a float, an integer beyond long) is a corrupt header. */
+    private static long integer(Path file, String name, Object o) {
+        if (o instanceof Integer || o instanceof Long) {
+            return ((Number) o).longValue();
+        }
+        throw new CheckpointException(file + ": tensor '" + name + "' has a malformed header entry (a "
+                + (o == null ? "null" : o.getClass().getSimpleName()) + " where an integer belongs)");
     }
 
     static int halfToFloatBits(short h) {

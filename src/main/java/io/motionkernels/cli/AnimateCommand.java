@@ -1,15 +1,197 @@
 package io.motionkernels.cli;
 
+import io.motionkernels.Animation;
+import io.motionkernels.Backend;
+import io.motionkernels.DemoModel;
 import io.motionkernels.MotionKernelsException;
+import io.motionkernels.MotionModel;
+import io.motionkernels.PreparedSource;
+import io.motionkernels.checkpoint.Checkpoints;
+import io.motionkernels.checkpoint.Safetensors;
+import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.media.MediaReader;
+import io.motionkernels.media.MediaWriter;
+import io.motionkernels.media.Video;
+import io.motionkernels.model.ModelConfig;
+import io.motionkernels.tensor.Tensor;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "animate", mixinStandardHelpOptions = true,
-        description = "Animates a source image with the motion of a driving video.")
+@Command(name = "animate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Animates a source image with the motion of a driving video and writes the result.",
+                "Without --config and --checkpoint it uses the bundled demo model (Monkey-Net's shapes"
+                        + " configuration, trained on its shapes dataset)."},
+        footer = {"", "Inputs: PNG or JPEG images, animated GIFs, Monkey-Net's strips of square frames side by side"
+                + " (PNG/JPEG), or a folder of PNG/JPEG frames. A source that is a strip or a video gives its first frame.",
+                "Outputs: .gif (animated) or .png (frames side by side; with --view side-by-side a grid of"
+                        + " source, driving and result rows).",
+                "", "Example:", "  java -jar motion-kernels.jar animate --source samples/shapes/00000001.png \\",
+                "      --driving samples/shapes/00000005.png --out result.gif --absolute"})
 public final class AnimateCommand implements Callable<Integer> {
+    @Option(names = "--source", required = true, paramLabel = "S", description = "the still image to animate")
+    Path source;
+
+    @Option(names = "--driving", required = true, paramLabel = "D", description = "the video whose motion is transferred")
+    Path driving;
+
+    @Option(names = "--out", required = true, paramLabel = "O", description = "output file: .gif or .png")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "C",
+            description = "Monkey-Net configuration YAML, or a published name (shapes, nemo, bair, taichi, actions,"
+                    + " moving-gif, vox). Default: the checkpoint's own, else the demo's (shapes).")
+    String config;
+
+    @Option(names = "--checkpoint", paramLabel = "K",
+            description = "weights: a torch.save checkpoint (.pth, .pth.tar, legacy or zip) or safetensors."
+                    + " Default: the bundled demo weights (shapes configuration only).")
+    Path checkpoint;
+
+    @ArgGroup(exclusive = true)
+    Motion motion;
+
+    static final class Motion {
+        @Option(names = "--relative", description = "move the source keypoints by the driving motion (move_location)")
+        boolean relative;
+        @Option(names = "--absolute", description = "use the driving keypoints as detected")
+        boolean absolute;
+    }
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
+            description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}: CUDA when usable, else the CPU)")
+    String backend;
+
+    @Option(names = "--size", paramLabel = "N",
+            description = "frame height and width the model runs at (default: the configuration's, 64 for shapes)")
+    Integer size;
+
+    @Option(names = "--view", defaultValue = "result", paramLabel = "V",
+            description = "result, or side-by-side (source | driving | result) (default: ${DEFAULT-VALUE})")
+    String view;
+
+    @Option(names = "--frames", paramLabel = "N", description = "animate only the first N driving frames")
+    Integer maxFrames;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N",
+            description = "driving frames computed together (default: ${DEFAULT-VALUE}); results do not depend on it")
+    int batch;
+
+    @Option(names = "--fps", paramLabel = "F", description = "output frame rate (default: the driving video's, else 10)")
+    Double fps;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw new MotionKernelsException("animate is not available yet");
+        boolean sideBySide = switch (view) {
+            case "result" -> false;
+            case "side-by-side" -> true;
+            default -> throw new MotionKernelsException("--view must be result or side-by-side, got '" + view + "'");
+        };
+        if (batch < 1 || (maxFrames != null && maxFrames < 1) || (size != null && size < 1)
+                || (fps != null && !(fps > 0))) {
+            throw new MotionKernelsException("--batch, --frames, --size and --fps must be positive");
+        }
+        MediaWriter.checkOutputPath(out);
+        Backend requested = Backend.parse(backend);
+        ModelConfig cfg = resolveConfig();
+        Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
+        ModelConfig.Normalization norm = motion == null ? cfg.normalization()
+                : motion.absolute ? ModelConfig.Normalization.ABSOLUTE : ModelConfig.Normalization.RELATIVE;
+        int res = size == null ? cfg.defaultSize() : size;
+        Tensor src = MediaReader.readImage(source, res, res, MediaReader.Layout.AUTO).firstFrame();
+        Video drv = MediaReader.readVideo(driving, res, res);
+        int frames = maxFrames == null ? drv.frameCount() : Math.min(maxFrames, drv.frameCount());
+        PrintWriter err = spec.commandLine().getErr();
+        try (MotionModel model = MotionModel.create(cfg, weights, requested);
+             PreparedSource prepared = model.prepare(src)) {
+            long start = System.nanoTime();
+            Animation animation = prepared.animate(norm);
+            Tensor result = Tensor.zeros(1, src.dim(1), frames, res, res);
+            Progress progress = new Progress(err, frames, System.console() != null);
+            for (int f = 0; f < frames; f += batch) {
+                int n = Math.min(batch, frames - f);
+                copyFrames(animation.next(slice(drv.frames(), f, n)), result, f);
+                progress.update(f + n);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            progress.done();
+            double outFps = fps != null ? fps : drv.fpsOr(MediaWriter.DEFAULT_FPS);
+            if (sideBySide) {
+                MediaWriter.writeSideBySide(out, src, slice(drv.frames(), 0, frames), result, outFps);
+            } else {
+                MediaWriter.write(out, result, outFps);
+            }
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "animated %d frames in %.2f s (%.1f frames/s) on %s with %s, %s keypoints; wrote %s%n",
+                    frames, seconds, frames / seconds, model.backend().name().toLowerCase(Locale.ROOT), cfg.name(),
+                    norm.moveLocation() ? "relative" : "absolute", out);
+        }
+        return 0;
+    }
+
+    private ModelConfig resolveConfig() {
+        if (config != null) {
+            return ModelConfig.resolve(config);
+        }
+        if (checkpoint == null) {
+            return ModelConfig.published(DemoModel.CONFIG);
+        }
+        String name = Checkpoints.detect(checkpoint) == Checkpoints.Format.SAFETENSORS
+                ? Safetensors.read(checkpoint).metadata().get("config_name") : null;
+        if (name == null) {
+            throw new MotionKernelsException(checkpoint + " does not say which configuration it belongs to:"
+                    + " pass --config (a YAML file or one of " + String.join(", ", ModelConfig.PUBLISHED) + ")");
+        }
+        return ModelConfig.published(name);
+    }
+
+    /** Frames [from, from + n) of a (1, C, D, H, W) video. */
+    static Tensor slice(Tensor video, int from, int n) {
+        int c = video.dim(1);
+        int d = video.dim(2);
+        int plane = video.dim(3) * video.dim(4);
+        float[] outData = new float[c * n * plane];
+        for (int ci = 0; ci < c; ci++) {
+            System.arraycopy(video.data(), (ci * d + from) * plane, outData, ci * n * plane, n * plane);
+        }
+        return Tensor.of(outData, 1, c, n, video.dim(3), video.dim(4));
+    }
+
+    /** Copies a (1, C, n, H, W) chunk into frames [at, at + n) of a (1, C, D, H, W) video. */
+    static void copyFrames(Tensor chunk, Tensor video, int at) {
+        int c = video.dim(1);
+        int d = video.dim(2);
+        int n = chunk.dim(2);
+        int plane = video.dim(3) * video.dim(4);
+        for (int ci = 0; ci < c; ci++) {
+            System.arraycopy(chunk.data(), ci * n * plane, video.data(), (ci * d + at) * plane, n * plane);
+        }
+    }
+
+    /** A one-line progress bar, drawn only on a terminal. */
+    private record Progress(PrintWriter err, int total, boolean enabled) {
+        void update(int done) {
+            if (!enabled) {
+                return;
+            }
+            int width = 30;
+            int filled = total == 0 ? width : done * width / total;
+            err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total + " frames");
+            err.flush();
+        }
+
+        void done() {
+            if (enabled) {
+                err.println();
+            }
+        }
     }
 }

@@ -1,0 +1,81 @@
+package io.motionkernels.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Builds the rows of one im2col panel: row r holds, for every output pixel of a block, the input
+ * value that kernel tap {@code k0 + r} reads (zero where the tap falls into the padding). Rows
+ * past the last real tap are zero, which makes the panel height a multiple of four.
+ *
+ * <p>Pixels are numbered over all frames of one batch item (frame-major, then row, then column),
+ * so a block may span frames: taps never cross a frame's border, as in a Conv3d with kernel depth 1.
+ */
+final class ConvPack {
+    private ConvPack() {
+    }
+
+    /**
+     * @param in       input data
+     * @param inBase   index of (channel 0 of this group, frame 0, y 0, x 0) for this batch item
+     * @param plane    distance between input channels (frames * h * w of the input)
+     * @param h        input height, w input width
+     * @param up       1, or 2 when the input is upsampled (nearest, x2) on the fly: the output
+     *                 image is then (2h, 2w)
+     * @param kh       kernel height, kw kernel width
+     * @param k0       first tap, kc number of rows to fill, kTotal real taps (cin/groups * kh * kw)
+     * @param n0       first output pixel, nb number of pixels
+     */
+    static void pack(float[] in, int inBase, int plane, int h, int w, int up, int kh, int kw,
+                     int k0, int kc, int kTotal, int n0, int nb, float[][] rows) {
+        int taps = kh * kw;
+        int outH = h * up;
+        int outW = w * up;
+        int outHw = outH * outW;
+        int inHw = h * w;
+        for (int r = 0; r < kc; r++) {
+            float[] row = rows[r];
+            int k = k0 + r;
+            if (k >= kTotal) {
+                Arrays.fill(row, 0, nb, 0f);
+                continue;
+            }
+            int ci = k / taps;
+            int t = k - ci * taps;
+            int dy = t / kw - kh / 2;
+            int dx = t % kw - kw / 2;
+            int chBase = inBase + ci * plane;
+            int p = n0;
+            int end = n0 + nb;
+            while (p < end) {
+                int f = p / outHw;
+                int rem = p - f * outHw;
+                int y = rem / outW;
+                int x = rem - y * outW;
+                int len = Math.min(outW - x, end - p);
+                int j = p - n0;
+                int sy = y + dy;
+                if (sy < 0 || sy >= outH) {
+                    Arrays.fill(row, j, j + len, 0f);
+                } else {
+                    // output columns [x, x + len) read input columns [x + dx, x + len + dx)
+                    int lo = Math.max(x, -dx);
+                    int hi = Math.min(x + len, outW - dx);
+                    if (lo > hi) {
+                        lo = hi = x + len;
+                    }
+                    Arrays.fill(row, j, j + (lo - x), 0f);
+                    int srcRow = chBase + f * inHw + (sy / up) * w;
+                    if (up == 1) {
+                        System.arraycopy(in, srcRow + lo + dx, row, j + (lo - x), hi - lo);
+                    } else {
+                        for (int xx = lo; xx < hi; xx++) {
+                            row[j + xx - x] = in[srcRow + ((xx + dx) >> 1)];
+                        }
+                    }
+                    Arrays.fill(row, j + (hi - x), j + len, 0f);
+                }
+                p += len;
+            }
+        }
+    }
+}

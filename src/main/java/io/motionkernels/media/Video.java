@@ -1,0 +1,82 @@
+package io.motionkernels.media;
+
+import io.motionkernels.tensor.Tensor;
+
+/**
+ * Decoded frames in the engine's layout, a tensor (1, 3, D, H, W) of RGB values in [0, 1], with
+ * the frame rate of the source when it had one (GIF delays) and NaN otherwise (stills, strips,
+ * folders of frames).
+ */
+public final class Video {
+    private final Tensor frames;
+    private final double fps;
+
+    public Video(Tensor frames, double fps) {
+        if (frames.rank() != 5 || frames.dim(0) != 1 || frames.dim(1) != 3 || frames.dim(2) < 1) {
+            throw new IllegalArgumentException("video frames must have shape (1, 3, D>=1, H, W), got "
+                    + frames.shapeString());
+        }
+        if (!Double.isNaN(fps) && !(fps > 0 && fps < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("fps must be positive and finite, or NaN when unknown, got " + fps);
+        }
+        this.frames = frames;
+        this.fps = fps;
+    }
+
+    /** All frames, (1, 3, D, H, W), values in [0, 1]. */
+    public Tensor frames() {
+        return frames;
+    }
+
+    /** Frames per second of the source, or NaN when it did not say. */
+    public double fps() {
+        return fps;
+    }
+
+    public boolean hasFps() {
+        return !Double.isNaN(fps);
+    }
+
+    /** The source's frame rate when known, {@code fallback} otherwise. */
+    public double fpsOr(double fallback) {
+        return hasFps() ? fps : fallback;
+    }
+
+    public int frameCount() {
+        return frames.dim(2);
+    }
+
+    public int height() {
+        return frames.dim(3);
+    }
+
+    public int width() {
+        return frames.dim(4);
+    }
+
+    /** Frame {@code index} as a (1, 3, 1, H, W) tensor (a copy). */
+    public Tensor frame(int index) {
+        int d = frameCount();
+        if (index < 0 || index >= d) {
+            throw new IndexOutOfBoundsException("frame " + index + " of a video with " + d + " frames");
+        }
+        int plane = height() * width();
+        float[] src = frames.data();
+        float[] out = new float[3 * plane];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(src, (c * d + index) * plane, out, c * plane, plane);
+        }
+        return Tensor.of(out, 1, 3, 1, height(), width());
+    }
+
+    /** The first frame as a (1, 3, 1, H, W) source image. */
+    public Tensor firstFrame() {
+        return frame(0);
+    }
+
+    @Override
+    public String toString() {
+        return "Video[" + frameCount() + " frames of " + width() + "x" + height()
+                + (hasFps() ? ", " + fps + " fps" : "") + "]";
+    }
+}

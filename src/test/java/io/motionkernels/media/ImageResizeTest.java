@@ -1,0 +1,88 @@
+package io.motionkernels.media;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ImageResizeTest {
+    private static final float EPS = 1e-6f;
+
+    @Test
+    void shrinkingByTwoAveragesEachBlock() {
+        float[] src = {
+            1, 2, 3, 4,
+            5, 6, 7, 8,
+            9, 10, 11, 12,
+            13, 14, 15, 16,
+        };
+        float[] out = ImageResize.resize(src, 4, 4, 2, 2);
+        assertArrayEquals(new float[] {3.5f, 5.5f, 11.5f, 13.5f}, out, EPS);
+    }
+
+    @Test
+    void shrinkingByFractionWeighsPartlyCoveredPixels() {
+        // 3 -> 2: output 0 covers input 0 and half of input 1, output 1 the other half and input 2.
+        float[] out = ImageResize.resize(new float[] {0, 3, 6}, 1, 3, 1, 2);
+        assertArrayEquals(new float[] {1f, 5f}, out, EPS);
+    }
+
+    @Test
+    void shrinkingKeepsTheMean() {
+        Random rng = new Random(7);
+        float[] src = new float[7 * 5];
+        double sum = 0;
+        for (int i = 0; i < src.length; i++) {
+            src[i] = rng.nextFloat();
+            sum += src[i];
+        }
+        float[] out = ImageResize.resize(src, 7, 5, 3, 2);
+        double outSum = 0;
+        for (float v : out) {
+            outSum += v;
+        }
+        assertEquals(sum / src.length, outSum / out.length, 1e-5);
+    }
+
+    @Test
+    void enlargingOnePixelGivesAConstant() {
+        float[] out = ImageResize.resize(new float[] {0.25f}, 1, 1, 3, 3);
+        float[] expected = new float[9];
+        java.util.Arrays.fill(expected, 0.25f);
+        assertArrayEquals(expected, out, 0f);
+    }
+
+    @Test
+    void enlargingInterpolatesBetweenPixelCentres() {
+        float[] out = ImageResize.resize(new float[] {0f, 1f}, 1, 2, 1, 4);
+        assertArrayEquals(new float[] {0f, 0.25f, 0.75f, 1f}, out, EPS);
+    }
+
+    @Test
+    void axesAreIndependent() {
+        // 2 rows x 4 columns -> 4 rows x 2 columns: columns are averaged, rows interpolated.
+        float[] src = {
+            0, 2, 4, 6,
+            8, 10, 12, 14,
+        };
+        float[] out = ImageResize.resize(src, 2, 4, 4, 2);
+        assertArrayEquals(new float[] {1, 5, 3, 7, 7, 11, 9, 13}, out, EPS);
+    }
+
+    @Test
+    void sameSizeIsACopy() {
+        float[] src = {1, 2, 3, 4, 5, 6};
+        float[] out = ImageResize.resize(src, 2, 3, 2, 3);
+        assertArrayEquals(src, out, 0f);
+        out[0] = 9;
+        assertEquals(1f, src[0]);
+    }
+
+    @Test
+    void rejectsBadSizes() {
+        assertThrows(IllegalArgumentException.class, () -> ImageResize.resize(new float[4], 2, 2, 0, 2));
+        assertThrows(IllegalArgumentException.class, () -> ImageResize.resize(new float[3], 2, 2, 1, 1));
+    }
+}

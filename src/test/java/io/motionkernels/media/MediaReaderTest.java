@@ -1,0 +1,221 @@
+package io.motionkernels.media;
+
+import static io.motionkernels.media.TestImages.fill;
+import static io.motionkernels.media.TestImages.rgbAt;
+import static io.motionkernels.media.TestImages.solid;
+import static io.motionkernels.media.TestImages.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.motionkernels.media.MediaReader.Layout;
+import io.motionkernels.media.TestImages.GifFrame;
+import io.motionkernels.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MediaReaderTest {
+    private static final int RED = 0xff0000;
+    private static final int BLUE = 0x0000ff;
+    private static final int GREEN = 0x00ff00;
+
+    @TempDir
+    Path dir;
+
+    static Path samples() {
+        String golden = System.getProperty("golden.dir", "../shared/golden");
+        return Paths.get(golden).resolveSibling("samples").resolve("shapes");
+    }
+
+    @Test
+    void readsTheSampleStrips() {
+        for (String name : List.of("00000001.png", "00000005.png", "00000010.png", "00000013.png")) {
+            Video v = MediaReader.read(samples().resolve(name), 64, 64);
+            assertEquals(32, v.frameCount(), name);
+            assertEquals(64, v.height());
+            assertEquals(64, v.width());
+            assertTrue(Double.isNaN(v.fps()));
+            assertTrue(v.frames().hasShape(1, 3, 32, 64, 64));
+            // One coloured shape on black that moves: black corners, something lit, frames differ.
+            assertEquals(0, rgbAt(v, 0, 0, 0), name);
+            float max = 0;
+            for (float x : v.frames().data()) {
+                assertTrue(x >= 0f && x <= 1f);
+                max = Math.max(max, x);
+            }
+            assertTrue(max > 0.2f, name);
+            assertFalse(java.util.Arrays.equals(v.frame(0).data(), v.frame(31).data()), name);
+        }
+    }
+
+    @Test
+    void sourceReadingDoesNotSplitButCanTakeTheFirstStripFrame() {
+        Path strip = samples().resolve("00000001.png");
+        Video whole = MediaReader.readImage(strip, 16, 64);
+        assertEquals(1, whole.frameCount());
+        Video first = MediaReader.readImage(strip, 64, 64, Layout.AUTO);
+        assertArrayEquals(MediaReader.read(strip, 64, 64).firstFrame().data(), first.frames().data(), 0f);
+        assertTrue(first.firstFrame().hasShape(1, 3, 1, 64, 64));
+        assertEquals(1, MediaReader.read(strip, 64, 64, Layout.SINGLE_IMAGE).frameCount());
+    }
+
+    @Test
+    void stripRule() {
+        assertEquals(32, MediaReader.stripFrameCount(2048, 64));
+        assertEquals(2, MediaReader.stripFrameCount(20, 10));
+        assertEquals(1, MediaReader.stripFrameCount(10, 10));
+        assertEquals(1, MediaReader.stripFrameCount(25, 10));
+        assertEquals(1, MediaReader.stripFrameCount(10, 20));
+    }
+
+    @Test
+    void stripFramesComeOutLeftToRight() throws Exception {
+        BufferedImage img = solid(6, 2, RED);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 2; x < 4; x++) {
+                img.setRGB(x, y, GREEN);
+            }
+            for (int x = 4; x < 6; x++) {
+                img.setRGB(x, y, BLUE);
+            }
+        }
+        Video v = MediaReader.read(write(img, "png", dir.resolve("s.png")), 2, 2);
+        assertEquals(3, v.frameCount());
+        assertEquals(RED, rgbAt(v, 0, 1, 1));
+        assertEquals(GREEN, rgbAt(v, 1, 0, 0));
+        assertEquals(BLUE, rgbAt(v, 2, 1, 0));
+        Video forced = MediaReader.read(dir.resolve("s.png"), 2, 2, Layout.STRIP);
+        assertArrayEquals(v.frames().data(), forced.frames().data(), 0f);
+    }
+
+    @Test
+    void stillIsResizedToTheModelSize() throws Exception {
+        BufferedImage img = solid(4, 4, 0);
+        img.setRGB(0, 0, 0xffffff);
+        img.setRGB(1, 0, 0xffffff);
+        Video v = MediaReader.read(write(img, "png", dir.resolve("a.png")), 2, 2);
+        assertEquals(1, v.frameCount());
+        Tensor f = v.firstFrame();
+        assertEquals(0.5f, f.get(0, 0, 0, 0, 0), 1e-6f);
+        assertEquals(0f, f.get(0, 1, 0, 1, 1), 1e-6f);
+        Video big = MediaReader.read(write(solid(1, 1, 0x336699), "png", dir.resolve("one.png")), 3, 3);
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 3; x++) {
+                assertEquals(0x336699, rgbAt(big, 0, x, y));
+            }
+        }
+    }
+
+    @Test
+    void readsJpeg() throws Exception {
+        Path jpg = write(solid(16, 16, 0x4080c0), "jpeg", dir.resolve("photo.jpg"));
+        Video v = MediaReader.read(jpg, 8, 8);
+        assertEquals(1, v.frameCount());
+        float[] expected = {0x40 / 255f, 0x80 / 255f, 0xc0 / 255f};
+        for (int c = 0; c < 3; c++) {
+            assertEquals(expected[c], v.frames().get(0, c, 0, 4, 4), 4 / 255f);
+        }
+    }
+
+    @Test
+    void greyIsExpandedWithoutGammaChange() throws Exception {
+        BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSample(0, 0, 0, 128);
+        grey.getRaster().setSample(1, 0, 0, 64);
+        Video v = MediaReader.readImage(write(grey, "png", dir.resolve("g.png")), 1, 2);
+        assertEquals(0x808080, rgbAt(v, 0, 0, 0));
+        assertEquals(0x404040, rgbAt(v, 0, 1, 0));
+
+        BufferedImage deep = new BufferedImage(1, 1, BufferedImage.TYPE_USHORT_GRAY);
+        deep.getRaster().setSample(0, 0, 0, 0x8080);
+        Video d = MediaReader.read(write(deep, "png", dir.resolve("g16.png")), 1, 1);
+        assertEquals(0x808080, rgbAt(d, 0, 0, 0));
+    }
+
+    @Test
+    void alphaIsCompositedOnBlack() throws Exception {
+        BufferedImage img = new BufferedImage(3, 1, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(0, 0, 0xffc86432);
+        img.setRGB(1, 0, 0x80c86432);
+        img.setRGB(2, 0, 0x00ffffff);
+        Video v = MediaReader.readImage(write(img, "png", dir.resolve("alpha.png")), 1, 3);
+        assertEquals(0xc86432, rgbAt(v, 0, 0, 0));
+        float a = 0x80 / 255f;
+        assertEquals(0xc8 / 255f * a, v.frames().get(0, 0, 0, 0, 1), 1e-6f);
+        assertEquals(0x32 / 255f * a, v.frames().get(0, 2, 0, 0, 1), 1e-6f);
+        assertEquals(0, rgbAt(v, 0, 2, 0));
+    }
+
+    @Test
+    void folderFramesInNaturalOrder() throws Exception {
+        Path frames = Files.createDirectory(dir.resolve("frames"));
+        write(solid(4, 4, BLUE), "png", frames.resolve("frame10.png"));
+        write(solid(4, 4, RED), "png", frames.resolve("frame1.png"));
+        write(solid(4, 4, GREEN), "png", frames.resolve("frame2.PNG"));
+        write(solid(4, 4, 0xffffff), "jpeg", frames.resolve("frame11.jpg"));
+        Files.writeString(frames.resolve("notes.txt"), "not a frame");
+        write(solid(4, 4, 0x123456), "png", frames.resolve(".hidden.png"));
+        Files.createDirectory(frames.resolve("sub.png"));
+        Video v = MediaReader.read(frames, 4, 4);
+        assertEquals(4, v.frameCount());
+        assertTrue(Double.isNaN(v.fps()));
+        assertEquals(RED, rgbAt(v, 0, 0, 0));
+        assertEquals(GREEN, rgbAt(v, 1, 0, 0));
+        assertEquals(BLUE, rgbAt(v, 2, 0, 0));
+        assertEquals(RED, rgbAt(MediaReader.readImage(frames, 4, 4), 0, 2, 2));
+    }
+
+    @Test
+    void folderFramesAreNeverSplit() throws Exception {
+        Path frames = Files.createDirectory(dir.resolve("wide"));
+        write(solid(8, 4, RED), "png", frames.resolve("0.png"));
+        assertEquals(1, MediaReader.read(frames, 4, 4).frameCount());
+    }
+
+    @Test
+    void gifFramesAreCompositedWithOffsetsAndDisposal() throws Exception {
+        Path gif = dir.resolve("anim.gif");
+        TestImages.writeGif(gif, 4, 4, 0, List.of(
+                new GifFrame(0, 0, fill(4, 4, 1), "none", 5),                  // red screen
+                new GifFrame(2, 2, fill(2, 2, 2), "restoreToBackgroundColor", 5), // blue square, then cleared
+                new GifFrame(0, 0, new int[][] {{3, 0}}, "restoreToPrevious", 5), // green dot, transparent beside
+                new GifFrame(3, 0, fill(1, 1, 2), "none", 5)));                // dot gone again, blue at (3, 0)
+        Video v = MediaReader.read(gif, 4, 4);
+        assertEquals(4, v.frameCount());
+        assertEquals(20.0, v.fps(), 1e-9);
+        assertEquals(RED, rgbAt(v, 0, 3, 3));
+        assertEquals(BLUE, rgbAt(v, 1, 3, 3));
+        assertEquals(RED, rgbAt(v, 1, 1, 1));
+        assertEquals(GREEN, rgbAt(v, 2, 0, 0));
+        assertEquals(RED, rgbAt(v, 2, 1, 0)); // transparent pixel of the dot's frame
+        assertEquals(0, rgbAt(v, 2, 3, 3));   // cleared to transparent = black
+        assertEquals(RED, rgbAt(v, 3, 0, 0)); // restored to the picture before the dot
+        assertEquals(BLUE, rgbAt(v, 3, 3, 0));
+        assertEquals(0, rgbAt(v, 3, 2, 2));
+        Video first = MediaReader.readImage(gif, 4, 4);
+        assertEquals(1, first.frameCount());
+        assertTrue(Double.isNaN(first.fps()));
+        assertEquals(RED, rgbAt(first, 0, 0, 0));
+    }
+
+    @Test
+    void gifWithoutDelaysPlaysAtTenFps() throws Exception {
+        Path gif = dir.resolve("nodelay.gif");
+        TestImages.writeGif(gif, 2, 2, -1, List.of(
+                new GifFrame(0, 0, fill(2, 2, 1), "none", 0),
+                new GifFrame(0, 0, fill(2, 2, 2), "none", 0)));
+        Video v = MediaReader.read(gif, 2, 2);
+        assertEquals(2, v.frameCount());
+        assertEquals(MediaReader.DEFAULT_GIF_FPS, v.fps());
+        Set<Integer> colours = new HashSet<>(List.of(rgbAt(v, 0, 0, 0), rgbAt(v, 1, 1, 1)));
+        assertEquals(Set.of(RED, BLUE), colours);
+    }
+}
