@@ -7,8 +7,9 @@ and FLOPs of one operation (bench/src/.../Work.java) and adds them to JMH @AuxCo
 reports per second beside the score. The bound of a kernel is a roofline built from the bounds
 measured in the same JMH run (BoundsBench): time >= max(bytes / bandwidth, flops / peak), with the
 bandwidth of the smallest memory level its working set (bytes of one operation) fits in: up to
-1 MiB the L2 copy, up to 16 MiB the L3 copy, beyond that the DRAM copy. The fraction of the bound
-is that lower bound on the time divided by the measured time.
+1 MiB the L2 copy, up to 16 MiB the L3 copy, beyond that the DRAM copy; kernels that call exp also
+get exps / (measured Math.exp throughput) as a third ceiling. The fraction of the bound is that
+lower bound on the time divided by the measured time.
 
     /usr/bin/python3 bench/report.py --jmh J.json --torch T.json --machine M.txt --md out.md --png out.png
 """
@@ -44,6 +45,7 @@ def jmh_results(path):
         sec = r.get("secondaryMetrics", {})
         out[key] = {"score": r["primaryMetric"]["score"], "error": r["primaryMetric"].get("scoreError"),
                     "bytes": sec.get("bytes", {}).get("score", 0.0), "flops": sec.get("flops", {}).get("score", 0.0),
+                    "exps": sec.get("exps", {}).get("score", 0.0),
                     "frames": sec.get("frames", {}).get("score", 0.0), "params": params}
     return out
 
@@ -61,15 +63,16 @@ def fmt(x, digits=3):
 def bounds(j):
     b = {"L2": j.get("copy:L2", {}).get("bytes"), "L3": j.get("copy:L3", {}).get("bytes"),
          "DRAM": j.get("copy:DRAM", {}).get("bytes"), "simd": j.get("fmaPeakSimd", {}).get("flops"),
-         "scalar": j.get("fmaPeakScalar", {}).get("flops")}
+         "scalar": j.get("fmaPeakScalar", {}).get("flops"), "exp": j.get("expThroughput", {}).get("exps")}
     return b
 
 
-def roofline(b, bytes_per_op, flops_per_op):
+def roofline(b, bytes_per_op, flops_per_op, exps_per_op=0):
     level = "L2" if bytes_per_op <= L2_MAX else "L3" if bytes_per_op <= L3_MAX else "DRAM"
-    t_mem = bytes_per_op / b[level] if b[level] else 0
-    t_fp = flops_per_op / b["simd"] if b["simd"] else 0
-    return max(t_mem, t_fp), (f"{level} bandwidth" if t_mem >= t_fp else "SIMD FMA peak")
+    ceilings = [(bytes_per_op / b[level] if b[level] else 0, f"{level} bandwidth"),
+                (flops_per_op / b["simd"] if b["simd"] else 0, "SIMD FMA peak"),
+                (exps_per_op / b["exp"] if b.get("exp") else 0, "Math.exp throughput")]
+    return max(ceilings)
 
 
 def torch_ms(t, key):
@@ -91,7 +94,7 @@ def kernel_rows(j, t, b):
         r = j[k]
         ms = 1e3 / r["score"]
         bytes_op, flops_op = r["bytes"] / r["score"], r["flops"] / r["score"]
-        t_bound, limiter = roofline(b, bytes_op, flops_op)
+        t_bound, limiter = roofline(b, bytes_op, flops_op, r["exps"] / r["score"])
         tm = torch_ms(t, k) if t else None
         rows.append({"key": k, "ms": ms, "gbs": r["bytes"] / 1e9, "gflops": r["flops"] / 1e9,
                      "bytes_op": bytes_op, "flops_op": flops_op, "intensity": flops_op / bytes_op if bytes_op else 0,
@@ -146,10 +149,11 @@ def markdown(j, t, machine, b, krows, mrows):
         L.append(f"| copy bandwidth, {lvl}-resident working set | {fmt((b[lvl] or 0) / 1e9)} GB/s |")
     L.append(f"| FMA peak, SIMD (Vector API) | {fmt((b['simd'] or 0) / 1e9)} GFLOP/s |")
     L.append(f"| FMA peak, scalar Java | {fmt((b['scalar'] or 0) / 1e9)} GFLOP/s |")
+    L.append(f"| Math.exp (double) throughput | {fmt((b['exp'] or 0) / 1e6)} M exp/s |")
     L.append("")
     L.append("## Kernels (one frame, D = 1)\n")
     L.append("Java/PyTorch > 1: Java is slower. Fraction of bound = roofline time / measured time "
-             "(bandwidth of the cache level the working set fits in, or the SIMD FMA peak).\n")
+             "(bandwidth of the cache level the working set fits in, the SIMD FMA peak, or Math.exp throughput).\n")
     L.append("| kernel | Java ms | GB/s | GFLOP/s | FLOP/byte | fraction of bound (limiter) | PyTorch ms | Java/PyTorch |")
     L.append("|---|---:|---:|---:|---:|---|---:|---:|")
     for r in krows:
@@ -193,8 +197,9 @@ def plot(mrows, png):
         ax.plot([p[0] for p in line], [p[1] for p in line], style, color=color, label=label)
         for p in pts:
             if p[2] == "shapes":
-                ax.plot(p[0], p[1], "^", color=color, markerfacecolor="none")
-    ax.plot([], [], "^", color="gray", markerfacecolor="none", label="shapes (smaller model, 64x64)")
+                ax.plot(p[0], p[1], "^" if "stream" in field else "v", color=color, markerfacecolor="none")
+    ax.plot([], [], "^", color="gray", markerfacecolor="none", label="shapes (smaller model), streaming")
+    ax.plot([], [], "v", color="gray", markerfacecolor="none", label="shapes, batch")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks([64, 128, 256])

@@ -193,7 +193,7 @@ def main():
                     help="reference cases to check the PyTorch model against (skipped when absent)")
     ap.add_argument("--conv3d", action="store_true",
                     help="run the model's convolutions as Conv3d like the original code (default: frames as batch, conv2d)")
-    ap.add_argument("--batch", default="shapes=32,nemo=32,moving-gif=8,vox=2",
+    ap.add_argument("--batch", default="shapes=32,nemo=32,moving-gif=8,vox=4",
                     help="frames per batch as config=frames pairs (same syntax as ModelBench's batch param)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -21,8 +21,9 @@ import java.util.stream.IntStream;
 /**
  * The machine's bounds, measured in the same JMH run as the kernels and on all cores through the
  * same common fork-join pool the CPU engine uses: a STREAM-like copy (bandwidth) at three working
- * set sizes, and a peak FMA loop (FLOP/s), once with SIMD (Vector API: what the hardware can do) and
- * once scalar (what Java code the JIT does not vectorise can do).
+ * set sizes, a peak FMA loop (FLOP/s), once with SIMD (Vector API: what the hardware can do) and
+ * once scalar (what Java code the JIT does not vectorise can do), and the throughput of
+ * {@code Math.exp} in double, as the CPU engine calls it (softmax, kp2gaussian).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -80,6 +81,41 @@ public class BoundsBench {
         });
         c.add(k.work);
         return k.dst[0][k.dst[0].length - 1];
+    }
+
+    /** An L1-resident block of exponents in [-8, 0] (softmax's range after the max shift), per thread. */
+    @State(Scope.Benchmark)
+    public static class Exp {
+        static final int N = 4096;
+        static final int REPEATS = 256;
+        final float[][] in = new float[THREADS][];
+        final float[][] out = new float[THREADS][N];
+        final Work work = Work.exps((long) N * REPEATS * THREADS);
+
+        @Setup
+        public void setup() {
+            for (int t = 0; t < THREADS; t++) {
+                in[t] = Inputs.uniform(30 + t, -8f, 0f, N);
+            }
+        }
+    }
+
+    @Benchmark
+    public float expThroughput(Exp e, Counters c) {
+        IntStream.range(0, THREADS).parallel().forEach(t -> exps(e.in[t], e.out[t]));
+        c.add(e.work);
+        return e.out[0][0];
+    }
+
+    /** The softmax kernel's form: exp(x * scale - shift) in double, stored as float. */
+    private static void exps(float[] x, float[] y) {
+        for (int r = 0; r < Exp.REPEATS; r++) {
+            double scale = 1 + 1e-4 * r;
+            double shift = 1e-3 * r;
+            for (int i = 0; i < x.length; i++) {
+                y[i] = (float) Math.exp(x[i] * scale - shift);
+            }
+        }
     }
 
     /** Peak FLOP/s: 8 independent FMA chains per thread hide the FMA latency. */

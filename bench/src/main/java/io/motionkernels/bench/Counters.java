@@ -9,7 +9,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * JMH secondary metrics: with {@code Type.OPERATIONS} JMH divides each counter by the measured
  * time, exactly like the primary ops/s score, so in throughput mode {@code bytes} is achieved
- * bytes/s and {@code flops} FLOP/s. Each kernel benchmark adds its declared {@link Work} once per
+ * bytes/s, {@code flops} FLOP/s and {@code exps} exp calls/s. Each kernel benchmark adds its declared {@link Work} once per
  * operation.
  */
 @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -17,15 +17,18 @@ import org.openjdk.jmh.annotations.State;
 public class Counters {
     public long bytes;
     public long flops;
+    public long exps;
 
     @Setup(Level.Iteration)
     public void reset() {
         bytes = 0;
         flops = 0;
+        exps = 0;
     }
 
     void add(Work w) {
         bytes += w.bytes();
         flops += w.flops();
+        exps += w.exps();
     }
 }

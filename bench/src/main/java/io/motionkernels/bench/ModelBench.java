@@ -46,7 +46,7 @@ public class ModelBench {
          * Frames per batch as {@code config=frames} pairs, so that each configuration gets a batch its
          * cost allows on a small machine; a configuration not listed uses the last number given.
          */
-        @Param({"shapes=32,nemo=32,moving-gif=8,vox=2"})
+        @Param({"shapes=32,nemo=32,moving-gif=8,vox=4"})
         public String batch;
 
         MotionModel model;

@@ -8,13 +8,15 @@ package io.motionkernels.bench;
  * not gain bytes.
  *
  * @param bytes  bytes that must cross memory: every input read once, every output written once
- * @param flops  floating-point operations (an FMA counts 2; exp and divisions count 1)
+ * @param flops  floating-point operations (an FMA counts 2; divisions count 1; exp counts 0 here)
+ * @param exps   calls of exp: a third ceiling, since one scalar {@code Math.exp} costs far more
+ *               than a FLOP and the JIT does not vectorise it
  */
-public record Work(long bytes, long flops) {
+public record Work(long bytes, long flops, long exps) {
     static final int F = Float.BYTES;
 
     static Work of(long bytes, long flops) {
-        return new Work(bytes, flops);
+        return new Work(bytes, flops, 0);
     }
 
     /**
@@ -43,13 +45,13 @@ public record Work(long bytes, long flops) {
 
     /**
      * kp2gaussian with a full 2x2 variance for k keypoints over an h x w grid: per (keypoint,
-     * pixel) the difference (2), the quadratic form with the precomputed inverse (7), the scale and
-     * exp (2). Bytes: the keypoints and variances in, the heatmaps out.
+     * pixel) the difference (2), the quadratic form with the precomputed inverse (7), the scale (1)
+     * and one exp. Bytes: the keypoints and variances in, the heatmaps out.
      */
     static Work kp2gaussian(int frames, int k, int h, int w) {
         long maps = (long) frames * k;
         long px = maps * h * w;
-        return of(F * (maps * 6 + px), px * 11 + maps * 10);
+        return new Work(F * (maps * 6 + px), px * 10 + maps * 10, px);
     }
 
     /**
@@ -63,14 +65,18 @@ public record Work(long bytes, long flops) {
         return of(F * (px + maps * 6), px * 16 + maps * 30);
     }
 
-    /** Softmax of x/T over the pixels of each map: max, exp(x/T - m), sum, scale: ~5 FLOPs per value. */
+    /** Softmax of x/T over the pixels of each map: max, x/T - m, sum, scale (4 FLOPs) and one exp per value. */
     static Work softmax(int maps, int h, int w) {
         long n = (long) maps * h * w;
-        return of(F * 2 * n, 5 * n);
+        return new Work(F * 2 * n, 4 * n, n);
     }
 
     /** STREAM's convention for copy: one read and one write per element, no FLOPs. */
     static Work copy(long floats) {
         return of(2L * F * floats, 0);
+    }
+
+    static Work exps(long n) {
+        return new Work(0, 0, n);
     }
 }
