@@ -13,12 +13,17 @@ import io.motionkernels.media.MediaReader;
 import io.motionkernels.media.MediaWriter;
 import io.motionkernels.media.Video;
 import io.motionkernels.model.ModelConfig;
+import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,7 +45,7 @@ public final class AnimateCommand implements Callable<Integer> {
     @Option(names = "--driving", required = true, paramLabel = "D", description = "the video whose motion is transferred")
     Path driving;
 
-    @Option(names = "--out", required = true, paramLabel = "O", description = "output file: .gif or .png")
+    @Option(names = "--out", required = true, paramLabel = "O", description = "output file: .gif, .png, or .safetensors (the exact float32 frames)")
     Path out;
 
     @Option(names = "--config", paramLabel = "C",
@@ -99,7 +104,11 @@ public final class AnimateCommand implements Callable<Integer> {
                 || (fps != null && !(fps > 0))) {
             throw new MotionKernelsException("--batch, --frames, --size and --fps must be positive");
         }
-        MediaWriter.checkOutputPath(out);
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            MediaWriter.checkOutputPath(out);
+        } else if (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent())) {
+            throw new MotionKernelsException("cannot write " + out + ": its folder does not exist");
+        }
         Backend requested = Backend.parse(backend);
         ModelConfig cfg = resolveConfig();
         Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
@@ -118,14 +127,16 @@ public final class AnimateCommand implements Callable<Integer> {
             Progress progress = new Progress(err, frames, System.console() != null);
             for (int f = 0; f < frames; f += batch) {
                 int n = Math.min(batch, frames - f);
-                copyFrames(animation.next(slice(drv.frames(), f, n)), result, f);
+                Frames.copyInto(animation.next(Frames.slice(drv.frames(), f, n)), result, f);
                 progress.update(f + n);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             progress.done();
             double outFps = fps != null ? fps : drv.fpsOr(MediaWriter.DEFAULT_FPS);
-            if (sideBySide) {
-                MediaWriter.writeSideBySide(out, src, slice(drv.frames(), 0, frames), result, outFps);
+            if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                writeTensor(out, result, outFps);
+            } else if (sideBySide) {
+                MediaWriter.writeSideBySide(out, src, Frames.slice(drv.frames(), 0, frames), result, outFps);
             } else {
                 MediaWriter.write(out, result, outFps);
             }
@@ -153,26 +164,23 @@ public final class AnimateCommand implements Callable<Integer> {
         return ModelConfig.published(name);
     }
 
-    /** Frames [from, from + n) of a (1, C, D, H, W) video. */
-    static Tensor slice(Tensor video, int from, int n) {
-        int c = video.dim(1);
-        int d = video.dim(2);
-        int plane = video.dim(3) * video.dim(4);
-        float[] outData = new float[c * n * plane];
-        for (int ci = 0; ci < c; ci++) {
-            System.arraycopy(video.data(), (ci * d + from) * plane, outData, ci * n * plane, n * plane);
-        }
-        return Tensor.of(outData, 1, c, n, video.dim(3), video.dim(4));
-    }
-
-    /** Copies a (1, C, n, H, W) chunk into frames [at, at + n) of a (1, C, D, H, W) video. */
-    static void copyFrames(Tensor chunk, Tensor video, int at) {
-        int c = video.dim(1);
-        int d = video.dim(2);
-        int n = chunk.dim(2);
-        int plane = video.dim(3) * video.dim(4);
-        for (int ci = 0; ci < c; ci++) {
-            System.arraycopy(chunk.data(), ci * n * plane, video.data(), (ci * d + at) * plane, n * plane);
+    /** The exact float32 result, for comparisons: written whole or not at all. */
+    private static void writeTensor(Path out, Tensor result, double fps) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".animate-", ".tmp");
+            Safetensors.write(tmp, Map.of("video_prediction", result), Map.of("fps", Double.toString(fps)));
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new MotionKernelsException("cannot write " + out + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The move succeeded or the write failed; either way nothing more can be done.
+                }
+            }
         }
     }
 

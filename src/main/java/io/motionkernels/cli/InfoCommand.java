@@ -1,6 +1,7 @@
 package io.motionkernels.cli;
 
 import io.motionkernels.Backends;
+import io.motionkernels.cuda.CudaAvailability;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
@@ -21,6 +22,9 @@ public final class InfoCommand implements Callable<Integer> {
         out.printf("cpu:  usable (%d cores, max heap %d MiB)%n", rt.availableProcessors(), rt.maxMemory() >> 20);
         String why = Backends.cudaUnavailableReason();
         out.println(why == null ? "cuda: usable" : "cuda: not usable: " + why);
+        for (String check : CudaAvailability.probe().checks()) {
+            out.println("  " + check);
+        }
         out.println("default backend (--backend auto): " + (why == null ? "cuda" : "cpu"));
         return 0;
     }

@@ -130,15 +130,30 @@ public final class Elementwise {
         int[] shape = first.shape();
         shape[1] = total;
         Tensor out = Tensor.zeros(shape);
-        float[] o = out.data();
         int off = 0;
         for (Tensor t : parts) {
-            int block = t.dim(1) * inner;
-            for (int bi = 0; bi < b; bi++) {
-                System.arraycopy(t.data(), bi * block, o, (bi * total + off) * inner, block);
-            }
+            copyChannelsInto(t, out, off);
             off += t.dim(1);
         }
         return out;
+    }
+
+    /**
+     * Copies {@code src} (B, c, …) into channels [channelOffset, channelOffset + c) of {@code dst}
+     * (B, C, …) with the same trailing dimensions: the other half of a concatenation whose first
+     * part was written in place.
+     */
+    public static void copyChannelsInto(Tensor src, Tensor dst, int channelOffset) {
+        int b = src.dim(0);
+        int inner = Shapes.trailing(src, 2);
+        if (dst.dim(0) != b || Shapes.trailing(dst, 2) != inner || channelOffset < 0
+                || channelOffset + src.dim(1) > dst.dim(1)) {
+            throw new IllegalArgumentException("copyChannelsInto: cannot place " + src.shapeString() + " at channel "
+                    + channelOffset + " of " + dst.shapeString());
+        }
+        int block = src.dim(1) * inner;
+        for (int bi = 0; bi < b; bi++) {
+            System.arraycopy(src.data(), bi * block, dst.data(), (bi * dst.dim(1) + channelOffset) * inner, block);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.motionkernels.media;
 
+import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
 
 /**
@@ -60,13 +61,7 @@ public final class Video {
         if (index < 0 || index >= d) {
             throw new IndexOutOfBoundsException("frame " + index + " of a video with " + d + " frames");
         }
-        int plane = height() * width();
-        float[] src = frames.data();
-        float[] out = new float[3 * plane];
-        for (int c = 0; c < 3; c++) {
-            System.arraycopy(src, (c * d + index) * plane, out, c * plane, plane);
-        }
-        return Tensor.of(out, 1, 3, 1, height(), width());
+        return Frames.slice(frames, index, 1);
     }
 
     /** The first frame as a (1, 3, 1, H, W) source image. */

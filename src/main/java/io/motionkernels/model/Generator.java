@@ -143,7 +143,7 @@ public final class Generator {
 
         Tensor forward(Tensor x) {
             Tensor y = Elementwise.affineChannels(x, norm1[0], norm1[1], Activation.RELU);
-            return Elementwise.add(conv2.apply(conv1.apply(y)), x);
+            return conv2.applyAdd(conv1.apply(y), x);
         }
     }
 }

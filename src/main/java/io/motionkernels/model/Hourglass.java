@@ -4,7 +4,6 @@ import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.Activation;
 import io.motionkernels.cpu.Conv2d;
 import io.motionkernels.cpu.Elementwise;
-import io.motionkernels.cpu.Interpolate;
 import io.motionkernels.cpu.Pool;
 import io.motionkernels.tensor.Tensor;
 
@@ -84,8 +83,13 @@ public final class Hourglass {
             int k = skips.size() - 1;
             Tensor out = skips.get(k--);
             for (Conv2d c : up) {
-                Tensor upsampled = c.apply(Interpolate.nearestScale(out, 1, 2, 2));
-                out = Elementwise.concatChannels(upsampled, skips.get(k--));
+                Tensor skip = skips.get(k--);
+                // The UpBlock writes straight into the first channels of the concatenation.
+                Tensor cat = Tensor.zeros(out.dim(0), c.outChannels() + skip.dim(1), out.dim(2), 2 * out.dim(3),
+                        2 * out.dim(4));
+                c.applyUpsampled2xInto(out, cat, 0);
+                Elementwise.copyChannelsInto(skip, cat, c.outChannels());
+                out = cat;
             }
             return last == null ? out : last.apply(out);
         }

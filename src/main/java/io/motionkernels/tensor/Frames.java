@@ -1,0 +1,38 @@
+package io.motionkernels.tensor;
+
+/** Frame ranges of (B, C, D, H, W) videos, where each channel's D frames are contiguous. */
+public final class Frames {
+    private Frames() {
+    }
+
+    /** Frames [from, from + n) of {@code video}, as a new (B, C, n, H, W) tensor. */
+    public static Tensor slice(Tensor video, int from, int n) {
+        int d = video.dim(2);
+        if (from < 0 || n < 0 || from + n > d) {
+            throw new IndexOutOfBoundsException("frames [" + from + ", " + (from + n) + ") of a video with " + d + " frames");
+        }
+        int bc = video.dim(0) * video.dim(1);
+        int plane = video.dim(3) * video.dim(4);
+        float[] out = new float[bc * n * plane];
+        for (int i = 0; i < bc; i++) {
+            System.arraycopy(video.data(), (i * d + from) * plane, out, i * n * plane, n * plane);
+        }
+        return Tensor.of(out, video.dim(0), video.dim(1), n, video.dim(3), video.dim(4));
+    }
+
+    /** Copies {@code chunk} (B, C, n, H, W) into frames [at, at + n) of {@code video} (B, C, D, H, W). */
+    public static void copyInto(Tensor chunk, Tensor video, int at) {
+        int d = video.dim(2);
+        int n = chunk.dim(2);
+        if (at < 0 || at + n > d || chunk.dim(0) != video.dim(0) || chunk.dim(1) != video.dim(1)
+                || chunk.dim(3) != video.dim(3) || chunk.dim(4) != video.dim(4)) {
+            throw new IllegalArgumentException("cannot place " + chunk.shapeString() + " at frame " + at + " of "
+                    + video.shapeString());
+        }
+        int bc = video.dim(0) * video.dim(1);
+        int plane = video.dim(3) * video.dim(4);
+        for (int i = 0; i < bc; i++) {
+            System.arraycopy(chunk.data(), i * n * plane, video.data(), (i * d + at) * plane, n * plane);
+        }
+    }
+}
