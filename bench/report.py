@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+"""Joins JMH's JSON (-rf json) and bench/pytorch/bench_torch.py's JSON into a Markdown report and a
+frames-per-second plot.
+
+Achieved rates come from the benchmarks' own counters: every kernel benchmark declares the bytes
+and FLOPs of one operation (bench/src/.../Work.java) and adds them to JMH @AuxCounters, which JMH
+reports per second beside the score. The bound of a kernel is a roofline built from the bounds
+measured in the same JMH run (BoundsBench): time >= max(bytes / bandwidth, flops / peak), with the
+bandwidth of the smallest memory level its working set (bytes of one operation) fits in: up to
+1 MiB the L2 copy, up to 16 MiB the L3 copy, beyond that the DRAM copy; kernels that call exp also
+get exps / (measured Math.exp throughput) as a third ceiling. The fraction of the bound is that
+lower bound on the time divided by the measured time.
+
+    /usr/bin/python3 bench/report.py --jmh J.json --torch T.json --machine M.txt --md out.md --png out.png
+"""
+import argparse
+import json
+
+L2_MAX = 1 << 20
+L3_MAX = 16 << 20
+
+# JMH kernel key -> the PyTorch timings it is compared with (the fastest one that exists wins;
+# each alternative computes the same function)
+TORCH_ALTERNATIVES = {
+    "kp2gaussian": ["kp2gaussian", "kp2gaussian(matmul)"],
+    "gaussian2kp": ["gaussian2kp", "gaussian2kp(matmul)"],
+}
+
+FAMILY_ORDER = ["gridSample", "kp2gaussian", "gaussian2kp", "softmaxPixels", "convBlock", "avgPool2x2",
+                "upsampleNearest2x"]
+MODELS = ["shapes", "nemo", "moving-gif", "vox"]
+
+
+def jmh_results(path):
+    out = {}
+    for r in json.load(open(path)):
+        method = r["benchmark"].rsplit(".", 1)[1]
+        params = r.get("params") or {}
+        if "config" in params:
+            key = f"{method}:{params['config']}"
+        elif params:
+            key = method + ":" + ",".join(v for k, v in sorted(params.items()) if k != "batch")
+        else:
+            key = method
+        sec = r.get("secondaryMetrics", {})
+        out[key] = {"score": r["primaryMetric"]["score"], "error": r["primaryMetric"].get("scoreError"),
+                    "bytes": sec.get("bytes", {}).get("score", 0.0), "flops": sec.get("flops", {}).get("score", 0.0),
+                    "exps": sec.get("exps", {}).get("score", 0.0),
+                    "frames": sec.get("frames", {}).get("score", 0.0), "params": params}
+    return out
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def bounds(j):
+    b = {"L2": j.get("copy:L2", {}).get("bytes"), "L3": j.get("copy:L3", {}).get("bytes"),
+         "DRAM": j.get("copy:DRAM", {}).get("bytes"), "simd": j.get("fmaPeakSimd", {}).get("flops"),
+         "scalar": j.get("fmaPeakScalar", {}).get("flops"), "exp": j.get("expThroughput", {}).get("exps")}
+    return b
+
+
+def roofline(b, bytes_per_op, flops_per_op, exps_per_op=0):
+    level = "L2" if bytes_per_op <= L2_MAX else "L3" if bytes_per_op <= L3_MAX else "DRAM"
+    ceilings = [(bytes_per_op / b[level] if b[level] else 0, f"{level} bandwidth"),
+                (flops_per_op / b["simd"] if b["simd"] else 0, "SIMD FMA peak"),
+                (exps_per_op / b["exp"] if b.get("exp") else 0, "Math.exp throughput")]
+    return max(ceilings)
+
+
+def torch_ms(t, key):
+    names = TORCH_ALTERNATIVES.get(key, [key])
+    best = None
+    for n in names:
+        if n in t["kernels"]:
+            ms = t["kernels"][n]["ms"]
+            if best is None or ms < best[0]:
+                best = (ms, n)
+    return best
+
+
+def kernel_rows(j, t, b):
+    rows = []
+    keys = [k for k in j if k.split(":")[0] in FAMILY_ORDER]
+    keys.sort(key=lambda k: (FAMILY_ORDER.index(k.split(":")[0]), k))
+    for k in keys:
+        r = j[k]
+        ms = 1e3 / r["score"]
+        bytes_op, flops_op = r["bytes"] / r["score"], r["flops"] / r["score"]
+        t_bound, limiter = roofline(b, bytes_op, flops_op, r["exps"] / r["score"])
+        tm = torch_ms(t, k) if t else None
+        rows.append({"key": k, "ms": ms, "gbs": r["bytes"] / 1e9, "gflops": r["flops"] / 1e9,
+                     "bytes_op": bytes_op, "flops_op": flops_op, "intensity": flops_op / bytes_op if bytes_op else 0,
+                     "fraction": (t_bound * 1e3) / ms if t_bound else None, "limiter": limiter,
+                     "torch_ms": tm[0] if tm else None, "torch_name": tm[1] if tm else None,
+                     "ratio": ms / tm[0] if tm else None})
+    return rows
+
+
+def model_rows(j, t):
+    rows = []
+    for c in MODELS:
+        s, bt = j.get(f"stream:{c}"), j.get(f"batch:{c}")
+        tm = (t or {}).get("models", {}).get(c)
+        if not s and not bt and not tm:
+            continue
+        row = {"config": c, "size": tm["size"] if tm else None,
+               "flops_frame": tm["conv_flops_per_frame"] if tm else None,
+               "java_stream_ms": 1e3 / s["score"] if s else None,
+               "java_stream_fps": s["frames"] if s else None,
+               "java_batch_fps": bt["frames"] if bt else None,
+               "batch_frames": int(round(bt["frames"] / bt["score"])) if bt and bt["score"] else None,
+               "torch_stream_ms": tm["stream"]["ms"] if tm else None,
+               "torch_stream_fps": tm["stream_fps"] if tm else None,
+               "torch_batch_fps": tm["batch_fps"] if tm else None,
+               "torch_batch_frames": tm["batch_frames"] if tm else None}
+        row["stream_ratio"] = (row["java_stream_ms"] / row["torch_stream_ms"]
+                               if row["java_stream_ms"] and row["torch_stream_ms"] else None)
+        row["batch_ratio"] = (row["torch_batch_fps"] / row["java_batch_fps"]
+                              if row["java_batch_fps"] and row["torch_batch_fps"] else None)
+        if row["flops_frame"] and row["java_stream_ms"]:
+            row["java_stream_gflops"] = row["flops_frame"] / row["java_stream_ms"] / 1e6
+        if row["flops_frame"] and row["java_batch_fps"]:
+            row["java_batch_gflops"] = row["flops_frame"] * row["java_batch_fps"] / 1e9
+        rows.append(row)
+    return rows
+
+
+def markdown(j, t, machine, b, krows, mrows):
+    L = []
+    L.append("# Java CPU engine vs PyTorch CPU, same machine, same run\n")
+    L.append("Generated by `bench/run-comparison.sh` (bench/report.py).\n")
+    L.append("```\n" + machine.strip() + "\n```\n")
+    if t:
+        L.append(f"PyTorch {t['meta']['torch']}, {t['meta']['threads']} threads, "
+                 f"frames folded into the batch for 2-D ops: {t['meta'].get('frames_as_batch')}"
+                 + (" — QUICK MODE, numbers meaningless" if t["meta"].get("quick") else "") + ".\n")
+    L.append("## Machine bounds (BoundsBench, same JMH run, all cores)\n")
+    L.append("| bound | measured |")
+    L.append("|---|---|")
+    for lvl in ("L2", "L3", "DRAM"):
+        L.append(f"| copy bandwidth, {lvl}-resident working set | {fmt((b[lvl] or 0) / 1e9)} GB/s |")
+    L.append(f"| FMA peak, SIMD (Vector API) | {fmt((b['simd'] or 0) / 1e9)} GFLOP/s |")
+    L.append(f"| FMA peak, scalar Java | {fmt((b['scalar'] or 0) / 1e9)} GFLOP/s |")
+    L.append(f"| Math.exp (double) throughput | {fmt((b['exp'] or 0) / 1e6)} M exp/s |")
+    L.append("")
+    L.append("## Kernels (one frame, D = 1)\n")
+    L.append("Java/PyTorch > 1: Java is slower. Fraction of bound = roofline time / measured time "
+             "(bandwidth of the cache level the working set fits in, the SIMD FMA peak, or Math.exp throughput).\n")
+    L.append("| kernel | Java ms | GB/s | GFLOP/s | FLOP/byte | fraction of bound (limiter) | PyTorch ms | Java/PyTorch |")
+    L.append("|---|---:|---:|---:|---:|---|---:|---:|")
+    for r in krows:
+        tn = f" ({r['torch_name']})" if r["torch_name"] and r["torch_name"] != r["key"] else ""
+        frac = f"{100 * r['fraction']:.1f}% ({r['limiter']})" if r["fraction"] is not None else "n/a"
+        L.append(f"| {r['key']} | {fmt(r['ms'])} | {fmt(r['gbs'])} | {fmt(r['gflops'])} | {fmt(r['intensity'])} | "
+                 f"{frac} | {fmt(r['torch_ms'])}{tn} | {fmt(r['ratio'])} |")
+    measured = [r for r in krows if r["fraction"] is not None]
+    if measured:
+        worst = min(measured, key=lambda r: r["fraction"])
+        L.append(f"\nSlowest relative to its bound: **{worst['key']}** at {100 * worst['fraction']:.1f}% of "
+                 f"the {worst['limiter']} bound.\n")
+    L.append("## Whole model\n")
+    L.append("Streaming: one driving frame per call against a prepared source. Batch: frames per call as given. "
+             "GFLOP/s from the convolution FLOPs per frame counted in the PyTorch model (same architecture).\n")
+    L.append("| config | size | conv GFLOP/frame | Java ms/frame (stream) | PyTorch ms/frame (stream) | Java/PyTorch "
+             "| Java fps (batch) | PyTorch fps (batch) | batch frames | Java GFLOP/s (stream / batch) |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in mrows:
+        size = f"{r['size']}x{r['size']}" if r["size"] else "?"
+        L.append(f"| {r['config']} | {size} | {fmt((r['flops_frame'] or 0) / 1e9)} | {fmt(r['java_stream_ms'])} | "
+                 f"{fmt(r['torch_stream_ms'])} | {fmt(r['stream_ratio'])} | {fmt(r['java_batch_fps'])} | "
+                 f"{fmt(r['torch_batch_fps'])} | {r['batch_frames']} / {r['torch_batch_frames']} | "
+                 f"{fmt(r.get('java_stream_gflops'))} / {fmt(r.get('java_batch_gflops'))} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def plot(mrows, png):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    series = [("java_stream_fps", "Java, streaming", "o-", "C0"), ("java_batch_fps", "Java, batch", "s--", "C0"),
+              ("torch_stream_fps", "PyTorch, streaming", "o-", "C1"), ("torch_batch_fps", "PyTorch, batch", "s--", "C1")]
+    for field, label, style, color in series:
+        pts = [(r["size"], r[field], r["config"]) for r in mrows if r.get(field) and r["size"]]
+        if not pts:
+            continue
+        line = [p for p in pts if p[2] != "shapes"]  # nemo, moving-gif, vox: one architecture family
+        ax.plot([p[0] for p in line], [p[1] for p in line], style, color=color, label=label)
+        for p in pts:
+            if p[2] == "shapes":
+                ax.plot(p[0], p[1], "^" if "stream" in field else "v", color=color, markerfacecolor="none")
+    ax.plot([], [], "^", color="gray", markerfacecolor="none", label="shapes (smaller model), streaming")
+    ax.plot([], [], "v", color="gray", markerfacecolor="none", label="shapes, batch")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks([64, 128, 256])
+    ax.set_xticklabels(["64\nnemo", "128\nmoving-gif", "256\nvox"])
+    ax.set_xlabel("resolution (configuration)")
+    ax.set_ylabel("frames per second")
+    ax.set_title("Monkey-Net on 2 CPU cores: frames/s vs resolution")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jmh", required=True)
+    ap.add_argument("--torch")
+    ap.add_argument("--machine")
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--png")
+    ap.add_argument("--summary", help="also write the joined rows as JSON")
+    a = ap.parse_args()
+    j = jmh_results(a.jmh)
+    t = json.load(open(a.torch)) if a.torch else None
+    machine = open(a.machine).read() if a.machine else ""
+    b = bounds(j)
+    krows, mrows = kernel_rows(j, t, b), model_rows(j, t)
+    with open(a.md, "w") as f:
+        f.write(markdown(j, t, machine, b, krows, mrows))
+    if a.summary:
+        json.dump({"bounds": b, "kernels": krows, "models": mrows}, open(a.summary, "w"), indent=1)
+    if a.png:
+        try:
+            plot(mrows, a.png)
+        except ImportError as e:
+            print("no plot (matplotlib missing):", e)
+
+
+if __name__ == "__main__":
+    main()
