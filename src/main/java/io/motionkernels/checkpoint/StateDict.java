@@ -73,12 +73,30 @@ public final class StateDict implements Weights {
         if (missing.isEmpty() && misShaped.isEmpty() && unexpected.isEmpty()) {
             return;
         }
+        for (String p : prefixes) {
+            boolean anyPresent = tensors.keySet().stream().anyMatch(n -> n.startsWith(p));
+            if (!anyPresent && used.stream().anyMatch(n -> n.startsWith(p))) {
+                String net = p.substring(0, p.length() - 1);
+                throw new CheckpointException(source + " holds no " + net + " weights (it has "
+                        + networks() + "): this needs a checkpoint with both the generator and the keypoint"
+                        + " detector, such as the published Monkey-Net checkpoints");
+            }
+        }
         StringBuilder b = new StringBuilder("the weights in " + source + " do not match the configuration "
                 + configName + " (is it a checkpoint for another configuration?):");
         appendList(b, "missing", missing);
         appendList(b, "wrong shape", misShaped);
         appendList(b, "unexpected", unexpected);
         throw new CheckpointException(b.toString());
+    }
+
+    /** The networks this state dict has weights for, e.g. "kp_detector". */
+    private String networks() {
+        Set<String> nets = new java.util.TreeSet<>();
+        for (String n : tensors.keySet()) {
+            nets.add(n.contains(".") ? n.substring(0, n.indexOf('.')) : n);
+        }
+        return nets.isEmpty() ? "no tensors" : "only " + String.join(", ", nets);
     }
 
     private static void appendList(StringBuilder b, String what, List<String> items) {

@@ -143,6 +143,13 @@ class CliTest {
     }
 
     @Test
+    void keypointDetectorOnlyCheckpointSaysWhatIsMissing() throws IOException {
+        Path out = tmp.resolve("o.gif");
+        Run r = run(animate(out, "--checkpoint", CHECKPOINTS.resolve("shapes-kp-zip.pth").toString(), "--config", "shapes"));
+        assertUserError(r, out, "no generator weights", "only kp_detector");
+    }
+
+    @Test
     void pickleWithAForeignGlobalIsRefused() throws IOException {
         Path evil = tmp.resolve("evil.pth");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(evil))) {
