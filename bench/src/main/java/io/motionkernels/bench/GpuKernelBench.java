@@ -48,8 +48,10 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx6g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+// Calls last microseconds: half-second iterations hold thousands of them, and keep a full run of
+// both GPU classes and bench_torch.py inside one 10-minute device-machine call.
+@Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 public class GpuKernelBench {
     /** The float32 bound of the reference cases (golden/FORMAT.md); FAST convolutions get 3e-3. */
     static final double STRICT_TOL = 1e-4;
