@@ -34,6 +34,8 @@ MODELS = ["shapes", "nemo", "moving-gif", "vox"]
 def jmh_results(path):
     out = {}
     for r in json.load(open(path)):
+        if ".Gpu" in r["benchmark"]:
+            continue  # GPU benchmarks share these method names; bench/report_gpu.py reports them
         method = r["benchmark"].rsplit(".", 1)[1]
         params = r.get("params") or {}
         if "config" in params:

@@ -7,6 +7,8 @@
 #   bench/run-comparison.sh            # full run
 #   bench/run-comparison.sh --quick    # every benchmark once, seconds each: proves the pipeline
 #
+# The GPU benchmarks (GpuKernelBench, GpuModelBench) are left out unless CUDA_BENCH=1; on a GPU
+# machine use bench/run-gpu.sh, which also times PyTorch on the GPU.
 # Needs Debian's python3-torch and python3-matplotlib for /usr/bin/python3 (not a pyenv python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,10 @@ if [ "$QUICK" = "--quick" ]; then
 else
   JMH_ARGS=()
   TORCH_ARGS=()
+fi
+
+if [ "${CUDA_BENCH:-0}" != 1 ]; then
+  JMH_ARGS+=(-e 'io\.motionkernels\.bench\.Gpu')
 fi
 
 start=$(date +%s)

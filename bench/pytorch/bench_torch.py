@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Times PyTorch (CPU) on the shapes the Java JMH benchmarks use, and a PyTorch Monkey-Net forward
+"""Times PyTorch (CPU, or a CUDA GPU with --device cuda) on the shapes the Java JMH benchmarks use, and a PyTorch Monkey-Net forward
 per frame, and writes one JSON file that bench/report.py joins with JMH's JSON.
 
 Every number is the mean wall time of an operation over a fixed time budget after warm-up (the
@@ -7,6 +7,18 @@ same statistic as JMH's throughput mode inverted). Run with Debian's python3 (`/
 which has python3-torch:
 
     /usr/bin/python3 bench/pytorch/bench_torch.py --threads 2 --out bench/results/torch.json [--quick]
+
+On a GPU (bench/run-gpu.sh runs it so, with the device machine's python3):
+
+    python3 bench/pytorch/bench_torch.py --device cuda --out OUT/torch-cuda.json [--tf32]
+
+There every timed call is followed by torch.cuda.synchronize() inside the timed region, so a time is
+launch + kernels + synchronisation, the statistic GpuKernelBench measures; inputs are already on the
+GPU (no host-device copies) for the kernels, while the model's `stream`/`batch` times include
+uploading the driving frames and downloading the prediction, like GpuModelBench. TF32 is off
+(torch.backends.cudnn.allow_tf32 and cuda.matmul.allow_tf32 False: the strict comparison, the
+Java backend's Precision.STRICT) unless --tf32 (compare with Precision.FAST). cudnn.benchmark is on
+(PyTorch's strongest setting; the Java backend also chooses an algorithm per shape).
 """
 import argparse
 import json
@@ -25,14 +37,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CONFIGS = os.path.join(ROOT, "src", "main", "resources", "io", "motionkernels", "configs")
 
 
+# The device the tensors live on; set by --device before anything is built.
+DEV = torch.device("cpu")
+
+
+def sync():
+    """Waits for the GPU's queued work (nothing to do on the CPU): a timed call ends when its results exist."""
+    if DEV.type == "cuda":
+        torch.cuda.synchronize(DEV)
+
+
 def measure(fn, budget_s, warmup, min_runs=3):
     for _ in range(warmup):
         fn()
+    sync()
     times = []
     end = time.perf_counter() + budget_s
     while time.perf_counter() < end or len(times) < min_runs:
         t0 = time.perf_counter()
         fn()
+        sync()
         times.append(time.perf_counter() - t0)
     times.sort()
     return {"ms": 1e3 * sum(times) / len(times), "median_ms": 1e3 * times[len(times) // 2],
@@ -40,15 +64,16 @@ def measure(fn, budget_s, warmup, min_runs=3):
 
 
 def uniform(lo, hi, *shape, seed=0):
+    # drawn on the CPU, so that every device gets the same values, then moved
     g = torch.Generator().manual_seed(seed)
-    return lo + (hi - lo) * torch.rand(*shape, generator=g)
+    return (lo + (hi - lo) * torch.rand(*shape, generator=g)).to(DEV)
 
 
 def grid(frames, h, w, coords, seed=2):
     g = mn.coordinate_grid(h, w).view(1, 1, h, w, 2).expand(1, frames, h, w, 2)
     g = g + uniform(-0.1, 0.1, 1, frames, h, w, 2, seed=seed)
     if coords == 3:
-        g = torch.cat([g, torch.zeros(1, frames, h, w, 1)], dim=-1)
+        g = torch.cat([g, g.new_zeros(1, frames, h, w, 1)], dim=-1)
     else:
         g = g.reshape(1, frames * h, w, 2)
     return g.contiguous()
@@ -136,8 +161,8 @@ def check_golden(golden_dir):
                 {"movement_mult": False, "move_location": True, "adapt_variance": False}:
             continue
         model = mn.MonkeyNet(meta["config"], seed=int(meta["seed"]))
-        pred = mn.PreparedSource(model, t["source"]).next(t["driving"])
-        ref = t["video_prediction"]
+        pred = mn.PreparedSource(model, t["source"].to(DEV)).next(t["driving"].to(DEV))
+        ref = t["video_prediction"].to(DEV)
         out[case] = float((pred - ref).norm() / ref.norm())
         print(f"  golden {case}/transfer: relative L2 error {out[case]:.2e}", file=sys.stderr)
     return out
@@ -174,8 +199,11 @@ def models(configs, batch_spec, budget, warmup):
         prepared.next(frame)
         flops = mn.FLOPS["n"]
         mn.FLOPS["on"] = False
-        stream = measure(lambda: prepared.next(frame), budget, warmup, min_runs=2)
-        batch = measure(lambda: prepared.next(frames), budget, min(warmup, 1), min_runs=1)
+        # Host frames in, host prediction out, as the Java API's Animation.next takes and returns
+        # them (both are no-ops on the CPU): on a GPU the copies are part of a frame's time.
+        frame_h, frames_h = frame.cpu(), frames.cpu()
+        stream = measure(lambda: prepared.next(frame_h.to(DEV)).cpu(), budget, warmup, min_runs=2)
+        batch = measure(lambda: prepared.next(frames_h.to(DEV)).cpu(), budget, min(warmup, 1), min_runs=1)
         out[name] = {"size": size, "conv_flops_per_frame": flops, "stream": stream, "batch_frames": n,
                      "batch": batch, "stream_fps": 1e3 / stream["ms"], "batch_fps": 1e3 * n / batch["ms"]}
         print(f"  {name:10s} {size}x{size}: {stream['ms']:8.1f} ms/frame streaming, "
@@ -195,7 +223,21 @@ def main():
                     help="run the model's convolutions as Conv3d like the original code (default: frames as batch, conv2d)")
     ap.add_argument("--batch", default="shapes=32,nemo=32,moving-gif=8,vox=4",
                     help="frames per batch as config=frames pairs (same syntax as ModelBench's batch param)")
+    ap.add_argument("--device", default="cpu",
+                    help="cpu, or cuda / cuda:N: time on that GPU (synchronised per call; see the module doc)")
+    ap.add_argument("--tf32", action="store_true",
+                    help="on a GPU, allow TF32 in cuDNN and matmul (compare with Precision.FAST); default off")
     args = ap.parse_args()
+    global DEV
+    DEV = torch.device(args.device)
+    mn.DEVICE["d"] = DEV
+    if DEV.type == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit("bench_torch.py: --device cuda, but torch.cuda.is_available() is False on this machine")
+        torch.cuda.set_device(DEV)
+        torch.backends.cudnn.allow_tf32 = args.tf32
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32
+        torch.backends.cudnn.benchmark = True
     torch.set_num_threads(args.threads)
     mn.FRAMES_AS_BATCH["on"] = not args.conv3d
     torch.set_grad_enabled(False)
@@ -208,7 +250,12 @@ def main():
         m = models([c for c in args.configs.split(",") if c], args.batch, mb, mw)
     meta = {"torch": torch.__version__, "python": platform.python_version(), "threads": torch.get_num_threads(),
             "mkldnn": torch.backends.mkldnn.is_available(), "config": torch.__config__.show(),
-            "golden_relative_l2": golden, "quick": args.quick, "frames_as_batch": not args.conv3d, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+            "golden_relative_l2": golden, "quick": args.quick, "frames_as_batch": not args.conv3d, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "device": str(DEV)}
+    if DEV.type == "cuda":
+        meta.update(gpu=torch.cuda.get_device_name(DEV), cuda=torch.version.cuda,
+                    cudnn=torch.backends.cudnn.version(), tf32=args.tf32, cudnn_benchmark=True,
+                    timing="wall time per call with torch.cuda.synchronize() inside the timed region")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"meta": meta, "kernels": k, "models": m}, f, indent=1)

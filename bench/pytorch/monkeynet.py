@@ -41,10 +41,15 @@ def _fnv1a64(s):
     return h
 
 
+# Where parameters and the model's own constant tensors (coordinate grids, zero slots) live:
+# bench_torch.py --device cuda sets a CUDA device before building the model.
+DEVICE = {"d": torch.device("cpu")}
+
+
 def prng_param(name, shape, seed):
     n = int(np.prod(shape))
     if name.endswith(".num_batches_tracked"):
-        return torch.zeros(shape)
+        return torch.zeros(shape, device=DEVICE["d"])
     base = _fnv1a64(name) ^ _splitmix64_int(seed)
     with np.errstate(over="ignore"):
         idx = np.uint64(base) + np.arange(n, dtype=np.uint64)
@@ -58,7 +63,7 @@ def prng_param(name, shape, seed):
         v = (2 * u - 1) * np.sqrt(6.0 / fan_in)
     else:
         raise ValueError("no prng rule for " + name)
-    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+    return torch.from_numpy(v.astype(np.float32).reshape(shape)).to(DEVICE["d"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,8 +181,8 @@ class Hourglass:
 # keypoint arithmetic
 
 def coordinate_grid(h, w):
-    x = 2 * (torch.arange(w, dtype=torch.float32) / (w - 1)) - 1
-    y = 2 * (torch.arange(h, dtype=torch.float32) / (h - 1)) - 1
+    x = 2 * (torch.arange(w, dtype=torch.float32, device=DEVICE["d"]) / (w - 1)) - 1
+    y = 2 * (torch.arange(h, dtype=torch.float32, device=DEVICE["d"]) / (h - 1)) - 1
     return torch.stack([x.view(1, -1).expand(h, w), y.view(-1, 1).expand(h, w)], dim=2)
 
 
@@ -329,11 +334,11 @@ class MonkeyNet:
             if p.get("heatmap_type", "gaussian") == "difference":
                 heat = heat - self.normalize(p, kp2gaussian(*kp_s, h, w))
             if bg:
-                heat = torch.cat([torch.zeros(bs, d, 1, h, w), heat], dim=2)
+                heat = torch.cat([heat.new_zeros(bs, d, 1, h, w), heat], dim=2)
             inputs.append(heat.unsqueeze(3))
         diff = kp_s[0] - kp_d[0]
         if bg:
-            diff = torch.cat([torch.zeros(bs, d, 1, 2), diff], dim=2)
+            diff = torch.cat([diff.new_zeros(bs, d, 1, 2), diff], dim=2)
         diff = diff.view(bs, d, slots, 2, 1, 1).repeat(1, 1, 1, 1, h, w)
         if p.get("use_difference", False):
             inputs.append(diff)
@@ -369,7 +374,7 @@ class MonkeyNet:
         if self.use_correction:
             rel = rel + pred[:, -2:]
         deformation = rel.permute(0, 2, 3, 4, 1) + coordinate_grid(h, w).view(1, 1, h, w, 2)
-        return torch.cat([deformation, torch.zeros(deformation.shape[:-1] + (1,))], dim=-1)
+        return torch.cat([deformation, deformation.new_zeros(deformation.shape[:-1] + (1,))], dim=-1)
 
     # -- generator
     def resize(self, x, size):
