@@ -51,7 +51,7 @@ public final class AnimateCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "C",
             description = "Monkey-Net configuration YAML, or a published name (shapes, nemo, bair, taichi, actions,"
-                    + " moving-gif, vox). Default: the checkpoint's own, else the demo's (shapes).")
+                    + " moving-gif, vox). Default: the one a safetensors checkpoint names, else the demo's (shapes).")
     String config;
 
     @Option(names = "--checkpoint", paramLabel = "K",
@@ -70,7 +70,8 @@ public final class AnimateCommand implements Callable<Integer> {
     }
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
-            description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}: CUDA when usable, else the CPU)")
+            description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}, which is the CPU until the CUDA path has been"
+                    + " verified on a GPU; `info` shows what this machine can use)")
     String backend;
 
     @Option(names = "--precision", defaultValue = "strict", paramLabel = "P",
