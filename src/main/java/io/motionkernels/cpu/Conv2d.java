@@ -28,6 +28,11 @@ public final class Conv2d {
      * near 33 GFLOP/s a core; from L1 it reaches about 41 (measured on an AVX2 Zen core).
      */
     private static final int PANEL = 4096;
+    /**
+     * Floats per panel for {@link GemmVector}: it loads one panel vector per four FMAs, so the panel
+     * may live in L2, and taller panels mean fewer passes over the accumulator rows.
+     */
+    private static final int PANEL_VECTOR = 16384;
     /** Largest im2col (floats) packed whole for the channel-major path. */
     private static final long MAX_SHARED_PACK = 1L << 23;
 
@@ -317,7 +322,8 @@ public final class Conv2d {
     /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
                        float[] out, int outBase, int n, float[] res, int resBase) {
-        int kcMax = Math.min(128, Math.max(4, (PANEL / nb) & ~3));
+        boolean vector = ConvKernels.vector();
+        int kcMax = Math.min(128, Math.max(4, ((vector ? PANEL_VECTOR : PANEL) / nb) & ~3));
         ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, NB);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
@@ -327,8 +333,12 @@ public final class Conv2d {
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
             ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel);
-            for (int co = co0; co < co1; co++) {
-                GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
+            if (vector) {
+                GemmVector.accumulate(weights, co0 * kPad + k0, kPad, co1 - co0, panel, 0, kc, acc, 0, nb);
+            } else {
+                for (int co = co0; co < co1; co++) {
+                    GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
+                }
             }
         }
         for (int co = co0; co < co1; co++) {

@@ -95,11 +95,16 @@ final class ConvChannelMajor {
             System.arraycopy(bias, co0, acc[i], 0, m);
         }
         // a panel of taps x channels (4096 floats) stays in L1 while every pixel sweeps it
-        int kcMax = Math.max(4, (4096 / m) & ~3);
+        boolean vector = ConvKernels.vector();
+        int kcMax = Math.max(4, ((vector ? 16384 : 4096) / m) & ~3);
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
-            for (int i = 0; i < np; i++) {
-                GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
+            if (vector) {
+                GemmVector.accumulate(xt, xtBase + p0 * kPad + k0, kPad, np, w, k0, kc, acc, 0, m);
+            } else {
+                for (int i = 0; i < np; i++) {
+                    GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
+                }
             }
         }
         for (int c = 0; c < m; c++) {
