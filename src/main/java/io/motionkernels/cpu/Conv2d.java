@@ -212,7 +212,11 @@ public final class Conv2d {
             return;
         }
         int coutG = cout / groups;
-        int nb = blockWidth(batch * groups, n, wanted);
+        boolean vector = ConvKernels.vector();
+        // the vector kernel is fastest on whole blocks of three vectors; its rows are widened to fit them
+        int align = vector ? GemmVector.CHUNK : 8;
+        int width = (NB + align - 1) / align * align;
+        int nb = blockWidth(batch * groups, n, wanted, align, width);
         int nBlocks = (n + nb - 1) / nb;
         int tasks = batch * groups * nBlocks;
         long flopsPerTask = 2L * coutG * kPad * nb;
@@ -230,21 +234,23 @@ public final class Conv2d {
             int inBase = (b * cin + g * (cin / groups)) * inPlane;
             int outBase = (b * outChannels + channelOffset) * n + n0;
             int resBase = b * cout * n + n0;
-            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
+            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase,
+                    vector, width);
         });
     }
 
     /**
-     * Pixels per block: NB, or down to NB_MIN when that gives every core enough blocks, a multiple
-     * of 8 so that only the last block has a vector-loop tail.
+     * Pixels per block: about NB, or down to NB_MIN when that gives every core enough blocks, a
+     * multiple of {@code align} (the kernel's vector step) so that only the last block has a
+     * vector-loop tail, and at most {@code max}.
      */
-    private static int blockWidth(int items, int n, int wanted) {
+    private static int blockWidth(int items, int n, int wanted, int align, int max) {
         int blocks = (n + NB - 1) / NB;
         if (items * blocks < wanted) {
             blocks = Math.min((n + NB_MIN - 1) / NB_MIN, (wanted + items - 1) / items);
         }
         int nb = (n + blocks - 1) / blocks;
-        return Math.min(NB, (nb + 7) & ~7);
+        return Math.min(max, (nb + align - 1) / align * align);
     }
 
     private static int wantedTasks() {
@@ -319,12 +325,14 @@ public final class Conv2d {
         return cm;
     }
 
-    /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
+    /**
+     * One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group, with
+     * the Vector API kernel or the scalar one, in scratch rows of {@code width} floats.
+     */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
-                       float[] out, int outBase, int n, float[] res, int resBase) {
-        boolean vector = ConvKernels.vector();
+                       float[] out, int outBase, int n, float[] res, int resBase, boolean vector, int width) {
         int kcMax = Math.min(128, Math.max(4, ((vector ? PANEL_VECTOR : PANEL) / nb) & ~3));
-        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, NB);
+        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, width);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
         for (int co = co0; co < co1; co++) {

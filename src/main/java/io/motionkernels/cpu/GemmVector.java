@@ -21,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
+    /** Columns of one register block; callers that can choose their width make it a multiple of this. */
+    static final int CHUNK = 3 * V;
 
     private GemmVector() {
     }
@@ -40,7 +42,7 @@ final class GemmVector {
             float[] d2 = c[c0 + i + 2];
             float[] d3 = c[c0 + i + 3];
             int n = 0;
-            for (; n + 3 * V <= nv; n += 3 * V) {
+            for (; n + CHUNK <= nv; n += CHUNK) {
                 rows4x3(a, a0, aStride, b, r0, kc, d0, d1, d2, d3, n);
             }
             for (; n < nv; n += V) {
@@ -56,7 +58,7 @@ final class GemmVector {
             int a0 = aOff + i * aStride;
             float[] d = c[c0 + i];
             int n = 0;
-            for (; n + 3 * V <= nv; n += 3 * V) {
+            for (; n + CHUNK <= nv; n += CHUNK) {
                 row1x3(a, a0, b, r0, kc, d, n);
             }
             for (; n < nv; n += V) {
