@@ -52,6 +52,9 @@ final class ConvChannelMajor {
         int outHw = outH * outW;
         int inHw = h * w;
         int cinG = kTotal / (kh * kw);
+        // up is 1 or 2: a shift, not an integer division per element
+        int shift = up - 1;
+        int padX = kw / 2;
         for (int p = p0; p < p1; p++) {
             int f = p / outHw;
             int rem = p - f * outHw;
@@ -69,10 +72,26 @@ final class ConvChannelMajor {
                         k += kw;
                         continue;
                     }
-                    int rowBase = chBase + (sy / up) * w;
+                    int rowBase = chBase + (sy >> shift) * w;
+                    int sx0 = x - padX;
+                    if (sx0 >= 0 && sx0 + kw <= outW) {
+                        if (kw == 3 && shift == 0) {
+                            // the model's 3x3 convolutions: a fixed-length copy that C2 need not loop over
+                            int src = rowBase + sx0;
+                            xt[dst + k] = in[src];
+                            xt[dst + k + 1] = in[src + 1];
+                            xt[dst + k + 2] = in[src + 2];
+                            k += 3;
+                            continue;
+                        }
+                        for (int kx = 0; kx < kw; kx++) {
+                            xt[dst + k++] = in[rowBase + ((sx0 + kx) >> shift)];
+                        }
+                        continue;
+                    }
                     for (int kx = 0; kx < kw; kx++) {
-                        int sx = x + kx - kw / 2;
-                        xt[dst + k++] = sx < 0 || sx >= outW ? 0f : in[rowBase + sx / up];
+                        int sx = sx0 + kx;
+                        xt[dst + k++] = sx < 0 || sx >= outW ? 0f : in[rowBase + (sx >> shift)];
                     }
                 }
             }
