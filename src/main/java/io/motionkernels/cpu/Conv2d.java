@@ -16,6 +16,9 @@ import java.util.Arrays;
  * in rows that the epilogue (bias, residual, activation) copies out. Images too small to give the
  * cores enough pixel blocks take {@link ConvChannelMajor} instead. Accumulation is in float32,
  * like PyTorch on the CPU; the summation order differs from PyTorch's.
+ *
+ * <p>With {@code --add-modules jdk.incubator.vector} on the java command line both paths use the
+ * register-blocked {@link GemmVector} instead of {@link GemmKernel} (see {@link ConvKernels}).
  */
 public final class Conv2d {
     /** Most pixels per block: long vector loops, while the accumulator rows of a block fit in L2. */
