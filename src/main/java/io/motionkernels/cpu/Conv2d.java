@@ -16,6 +16,9 @@ import java.util.Arrays;
  * in rows that the epilogue (bias, residual, activation) copies out. Images too small to give the
  * cores enough pixel blocks take {@link ConvChannelMajor} instead. Accumulation is in float32,
  * like PyTorch on the CPU; the summation order differs from PyTorch's.
+ *
+ * <p>With {@code --add-modules jdk.incubator.vector} on the java command line both paths use the
+ * register-blocked {@link GemmVector} instead of {@link GemmKernel} (see {@link ConvKernels}).
  */
 public final class Conv2d {
     /** Most pixels per block: long vector loops, while the accumulator rows of a block fit in L2. */
@@ -28,6 +31,11 @@ public final class Conv2d {
      * near 33 GFLOP/s a core; from L1 it reaches about 41 (measured on an AVX2 Zen core).
      */
     private static final int PANEL = 4096;
+    /**
+     * Floats per panel for {@link GemmVector}: it loads one panel vector per four FMAs, so the panel
+     * may live in L2, and taller panels mean fewer passes over the accumulator rows.
+     */
+    private static final int PANEL_VECTOR = 16384;
     /** Largest im2col (floats) packed whole for the channel-major path. */
     private static final long MAX_SHARED_PACK = 1L << 23;
 
@@ -207,7 +215,11 @@ public final class Conv2d {
             return;
         }
         int coutG = cout / groups;
-        int nb = blockWidth(batch * groups, n, wanted);
+        boolean vector = ConvKernels.vector();
+        // the vector kernel is fastest on whole blocks of three vectors; its rows are widened to fit them
+        int align = vector ? GemmVector.CHUNK : 8;
+        int width = (NB + align - 1) / align * align;
+        int nb = blockWidth(batch * groups, n, wanted, align, width);
         int nBlocks = (n + nb - 1) / nb;
         int tasks = batch * groups * nBlocks;
         long flopsPerTask = 2L * coutG * kPad * nb;
@@ -225,21 +237,23 @@ public final class Conv2d {
             int inBase = (b * cin + g * (cin / groups)) * inPlane;
             int outBase = (b * outChannels + channelOffset) * n + n0;
             int resBase = b * cout * n + n0;
-            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
+            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase,
+                    vector, width);
         });
     }
 
     /**
-     * Pixels per block: NB, or down to NB_MIN when that gives every core enough blocks, a multiple
-     * of 8 so that only the last block has a vector-loop tail.
+     * Pixels per block: about NB, or down to NB_MIN when that gives every core enough blocks, a
+     * multiple of {@code align} (the kernel's vector step) so that only the last block has a
+     * vector-loop tail, and at most {@code max}.
      */
-    private static int blockWidth(int items, int n, int wanted) {
+    private static int blockWidth(int items, int n, int wanted, int align, int max) {
         int blocks = (n + NB - 1) / NB;
         if (items * blocks < wanted) {
             blocks = Math.min((n + NB_MIN - 1) / NB_MIN, (wanted + items - 1) / items);
         }
         int nb = (n + blocks - 1) / blocks;
-        return Math.min(NB, (nb + 7) & ~7);
+        return Math.min(max, (nb + align - 1) / align * align);
     }
 
     private static int wantedTasks() {
@@ -314,11 +328,14 @@ public final class Conv2d {
         return cm;
     }
 
-    /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
+    /**
+     * One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group, with
+     * the Vector API kernel or the scalar one, in scratch rows of {@code width} floats.
+     */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
-                       float[] out, int outBase, int n, float[] res, int resBase) {
-        int kcMax = Math.min(128, Math.max(4, (PANEL / nb) & ~3));
-        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, NB);
+                       float[] out, int outBase, int n, float[] res, int resBase, boolean vector, int width) {
+        int kcMax = Math.min(128, Math.max(4, ((vector ? PANEL_VECTOR : PANEL) / nb) & ~3));
+        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, width);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
         for (int co = co0; co < co1; co++) {
@@ -327,8 +344,12 @@ public final class Conv2d {
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
             ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel);
-            for (int co = co0; co < co1; co++) {
-                GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
+            if (vector) {
+                GemmVector.accumulate(weights, co0 * kPad + k0, kPad, co1 - co0, panel, 0, kc, acc, 0, nb);
+            } else {
+                for (int co = co0; co < co1; co++) {
+                    GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
+                }
             }
         }
         for (int co = co0; co < co1; co++) {

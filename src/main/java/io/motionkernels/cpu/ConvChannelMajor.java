@@ -52,6 +52,9 @@ final class ConvChannelMajor {
         int outHw = outH * outW;
         int inHw = h * w;
         int cinG = kTotal / (kh * kw);
+        // up is 1 or 2: a shift, not an integer division per element
+        int shift = up - 1;
+        int padX = kw / 2;
         for (int p = p0; p < p1; p++) {
             int f = p / outHw;
             int rem = p - f * outHw;
@@ -69,10 +72,26 @@ final class ConvChannelMajor {
                         k += kw;
                         continue;
                     }
-                    int rowBase = chBase + (sy / up) * w;
+                    int rowBase = chBase + (sy >> shift) * w;
+                    int sx0 = x - padX;
+                    if (sx0 >= 0 && sx0 + kw <= outW) {
+                        if (kw == 3 && shift == 0) {
+                            // the model's 3x3 convolutions: a fixed-length copy that C2 need not loop over
+                            int src = rowBase + sx0;
+                            xt[dst + k] = in[src];
+                            xt[dst + k + 1] = in[src + 1];
+                            xt[dst + k + 2] = in[src + 2];
+                            k += 3;
+                            continue;
+                        }
+                        for (int kx = 0; kx < kw; kx++) {
+                            xt[dst + k++] = in[rowBase + ((sx0 + kx) >> shift)];
+                        }
+                        continue;
+                    }
                     for (int kx = 0; kx < kw; kx++) {
-                        int sx = x + kx - kw / 2;
-                        xt[dst + k++] = sx < 0 || sx >= outW ? 0f : in[rowBase + sx / up];
+                        int sx = sx0 + kx;
+                        xt[dst + k++] = sx < 0 || sx >= outW ? 0f : in[rowBase + (sx >> shift)];
                     }
                 }
             }
@@ -94,12 +113,18 @@ final class ConvChannelMajor {
         for (int i = 0; i < np; i++) {
             System.arraycopy(bias, co0, acc[i], 0, m);
         }
-        // a panel of taps x channels (4096 floats) stays in L1 while every pixel sweeps it
-        int kcMax = Math.max(4, (4096 / m) & ~3);
+        // a panel of taps x channels stays in L1 (4096 floats) while every pixel sweeps it, or in L2
+        // (16384) for the register-blocked kernel, which loads it four times less often per FMA
+        boolean vector = ConvKernels.vector();
+        int kcMax = Math.max(4, ((vector ? 16384 : 4096) / m) & ~3);
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
-            for (int i = 0; i < np; i++) {
-                GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
+            if (vector) {
+                GemmVector.accumulate(xt, xtBase + p0 * kPad + k0, kPad, np, w, k0, kc, acc, 0, m);
+            } else {
+                for (int i = 0; i < np; i++) {
+                    GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
+                }
             }
         }
         for (int c = 0; c < m; c++) {

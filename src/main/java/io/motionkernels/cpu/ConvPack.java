@@ -63,7 +63,10 @@ final class ConvPack {
                     if (lo > hi) {
                         lo = hi = x + len;
                     }
-                    Arrays.fill(row, j, j + (lo - x), 0f);
+                    // the padding at either end is a float or two: a loop, not a call to Arrays.fill
+                    for (int q = j; q < j + (lo - x); q++) {
+                        row[q] = 0f;
+                    }
                     int srcRow = chBase + f * inHw + (sy / up) * w;
                     if (up == 1) {
                         System.arraycopy(in, srcRow + lo + dx, row, j + (lo - x), hi - lo);
@@ -72,7 +75,9 @@ final class ConvPack {
                             row[j + xx - x] = in[srcRow + ((xx + dx) >> 1)];
                         }
                     }
-                    Arrays.fill(row, j + (hi - x), j + len, 0f);
+                    for (int q = j + (hi - x); q < j + len; q++) {
+                        row[q] = 0f;
+                    }
                 }
                 p += len;
             }

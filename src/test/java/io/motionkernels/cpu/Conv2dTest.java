@@ -1,6 +1,9 @@
 package io.motionkernels.cpu;
 
 import io.motionkernels.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,9 +19,36 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * Runs every case with the Vector API GEMM kernel; {@link Conv2dScalarTest} runs them all again
+ * with the scalar one.
+ */
 class Conv2dTest {
     /** float32 accumulation of up to a few thousand products of O(1) terms stays well inside this. */
     private static final double REL_L2 = 1e-5;
+
+    private boolean previousKernel;
+
+    /** Whether this class's cases run the Vector API kernel. */
+    boolean vectorKernel() {
+        return true;
+    }
+
+    @BeforeEach
+    void selectKernel() {
+        if (vectorKernel()) {
+            // only an explicit opt-out may skip the fast path; surefire's argLine adds the module
+            Assumptions.assumeFalse("false".equals(System.getProperty("motionkernels.simd")), "motionkernels.simd=false");
+            assertTrue(ConvKernels.VECTOR_AVAILABLE, "the Vector API kernel needs --add-modules jdk.incubator.vector");
+        }
+        previousKernel = ConvKernels.useVector(vectorKernel());
+        assertEquals(vectorKernel(), ConvKernels.vector());
+    }
+
+    @AfterEach
+    void restoreKernel() {
+        ConvKernels.useVector(previousKernel);
+    }
 
     /** One convolution problem with random data and its double-precision reference. */
     private static final class Case {
