@@ -100,13 +100,7 @@ public class GpuKernelBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            int[] chw = switch (shape) {
-                case "src3x64x64", "bilinear2d3x64x64" -> new int[]{3, 64, 64};
-                case "skip64x32x32" -> new int[]{64, 32, 32};
-                case "skip512x4x4" -> new int[]{512, 4, 4};
-                case "vox3x256x256" -> new int[]{3, 256, 256};
-                default -> throw new IllegalArgumentException(shape);
-            };
+            int[] chw = KernelBench.gridSampleShape(shape);
             c = chw[0];
             h = chw[1];
             w = chw[2];

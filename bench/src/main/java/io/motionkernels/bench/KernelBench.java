@@ -55,13 +55,7 @@ public class KernelBench {
 
         @Setup
         public void setup() {
-            int[] chw = switch (shape) {
-                case "src3x64x64", "bilinear2d3x64x64" -> new int[]{3, 64, 64};
-                case "skip64x32x32" -> new int[]{64, 32, 32};
-                case "skip512x4x4" -> new int[]{512, 4, 4};
-                case "vox3x256x256" -> new int[]{3, 256, 256};
-                default -> throw new IllegalArgumentException(shape);
-            };
+            int[] chw = gridSampleShape(shape);
             int c = chw[0], h = chw[1], w = chw[2];
             boolean twoD = shape.startsWith("bilinear2d");
             input = twoD ? Inputs.uniform(1, 0f, 1f, 1, c, h, w) : Inputs.uniform(1, 0f, 1f, 1, c, 1, h, w);
@@ -193,5 +187,16 @@ public class KernelBench {
     public Tensor upsampleNearest2x(ResampleState s, Counters c) {
         c.add(s.up);
         return Interpolate.nearestScale(s.upIn, 1, 2, 2);
+    }
+
+    /** (channels, height, width) of a grid_sample benchmark shape; shared by the CPU and GPU benchmarks. */
+    static int[] gridSampleShape(String shape) {
+        return switch (shape) {
+            case "src3x64x64", "bilinear2d3x64x64" -> new int[]{3, 64, 64};
+            case "skip64x32x32" -> new int[]{64, 32, 32};
+            case "skip512x4x4" -> new int[]{512, 4, 4};
+            case "vox3x256x256" -> new int[]{3, 256, 256};
+            default -> throw new IllegalArgumentException(shape);
+        };
     }
 }
