@@ -52,8 +52,12 @@ public final class Conv2d {
     private final float[] weights;
     private final float[] bias;
     private final Activation activation;
-    /** Transposed weights for small images, built on first use and shared with withActivation copies. */
-    private volatile ConvChannelMajor channelMajor;
+    /**
+     * Transposed weights for small images, one per kernel (they want different block widths),
+     * built on first use and shared with withActivation copies.
+     */
+    private volatile ConvChannelMajor channelMajorScalar;
+    private volatile ConvChannelMajor channelMajorVector;
 
     private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act) {
         this.cout = cout;
@@ -121,7 +125,8 @@ public final class Conv2d {
     /** This convolution with {@code act} applied to its output. */
     public Conv2d withActivation(Activation act) {
         Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
-        c.channelMajor = channelMajor;
+        c.channelMajorScalar = channelMajorScalar;
+        c.channelMajorVector = channelMajorVector;
         return c;
     }
 
@@ -272,7 +277,21 @@ public final class Conv2d {
 
     /** Small images: see {@link ConvChannelMajor}. Tasks are (batch item, group, channel block, pixel range). */
     private void runChannelMajor(Tensor x, int up, Tensor out, int channelOffset, Tensor residual, int wanted) {
-        ConvChannelMajor cm = channelMajor();
+        boolean vector = ConvKernels.vector();
+        ConvChannelMajor cm = channelMajor(vector);
+        int n = x.dim(2) * x.dim(3) * x.dim(4) * up * up;
+        // one buffer per call, not per thread: tasks of this call read it from every thread.
+        // packTransposed writes every element it covers, so a lent buffer needs no clearing.
+        float[] xt = ConvBuffers.take(x.dim(0) * groups * n * kPad);
+        try {
+            packAndMultiply(cm, x, up, out, channelOffset, residual, wanted, vector, xt);
+        } finally {
+            ConvBuffers.give(xt);
+        }
+    }
+
+    private void packAndMultiply(ConvChannelMajor cm, Tensor x, int up, Tensor out, int channelOffset,
+                                 Tensor residual, int wanted, boolean vector, float[] xt) {
         int batch = x.dim(0);
         int h = x.dim(3);
         int w = x.dim(4);
@@ -282,8 +301,6 @@ public final class Conv2d {
         int cinG = cin / groups;
         int blocks = cm.rows[0].length;
         int bg = batch * groups;
-        // one buffer per call, not per thread: tasks of this call read it from every thread
-        float[] xt = new float[bg * n * kPad];
         int packChunk = Math.max(1, (n + 3) / 4);
         int packChunks = (n + packChunk - 1) / packChunk;
         float[] in = x.data();
@@ -314,16 +331,20 @@ public final class Conv2d {
                 return;
             }
             cm.block(g, j, xt, item * n * kPad, kPad, p0, p1, bias, g * coutG + j * cm.blockWidth, activation,
-                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n);
+                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n, vector);
         });
     }
 
-    private ConvChannelMajor channelMajor() {
-        ConvChannelMajor cm = channelMajor;
+    private ConvChannelMajor channelMajor(boolean vector) {
+        ConvChannelMajor cm = vector ? channelMajorVector : channelMajorScalar;
         if (cm == null) {
             // a race builds it twice at worst, identically; the field is only a cache
-            cm = ConvChannelMajor.of(weights, cout, groups, kPad);
-            channelMajor = cm;
+            cm = ConvChannelMajor.of(weights, cout, groups, kPad, ConvChannelMajor.blockWidth(cout / groups, vector));
+            if (vector) {
+                channelMajorVector = cm;
+            } else {
+                channelMajorScalar = cm;
+            }
         }
         return cm;
     }
