@@ -359,12 +359,13 @@ public final class Conv2d {
         ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, width);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
+        float[] line = up == 2 && scratch.line.length < nb + kw ? new float[nb + kw] : scratch.line;
         for (int co = co0; co < co1; co++) {
             Arrays.fill(acc[co - co0], 0, nb, bias[co]);
         }
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
-            ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel);
+            ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel, line);
             if (vector) {
                 GemmVector.accumulate(weights, co0 * kPad + k0, kPad, co1 - co0, panel, 0, kc, acc, 0, nb);
             } else {

@@ -24,9 +24,14 @@ final class ConvPack {
      * @param kh       kernel height, kw kernel width
      * @param k0       first tap, kc number of rows to fill, kTotal real taps (cin/groups * kh * kw)
      * @param n0       first output pixel, nb number of pixels
+     * @param line     scratch of at least nb + kw - 1 floats, used when up is 2
      */
     static void pack(float[] in, int inBase, int plane, int h, int w, int up, int kh, int kw,
-                     int k0, int kc, int kTotal, int n0, int nb, float[][] rows) {
+                     int k0, int kc, int kTotal, int n0, int nb, float[][] rows, float[] line) {
+        if (up == 2) {
+            packUpsampled(in, inBase, plane, h, w, kh, kw, k0, kc, kTotal, n0, nb, rows, line);
+            return;
+        }
         int taps = kh * kw;
         int outH = h * up;
         int outW = w * up;
@@ -81,6 +86,110 @@ final class ConvPack {
                 }
                 p += len;
             }
+        }
+    }
+
+    /**
+     * {@link #pack} for an input upsampled x2. The kw taps of one (channel, kernel row) read the
+     * same upsampled image rows shifted by a column each, so the upsampled values (a gather with a
+     * shift per element, which C2 does not vectorise) are built once into {@code line}, for pixels
+     * [n0 - kw/2, n0 + nb + kw/2), and each tap's row is then copied from it.
+     */
+    private static void packUpsampled(float[] in, int inBase, int plane, int h, int w, int kh, int kw,
+                                      int k0, int kc, int kTotal, int n0, int nb, float[][] rows, float[] line) {
+        int taps = kh * kw;
+        int outH = 2 * h;
+        int outW = 2 * w;
+        int outHw = outH * outW;
+        int padX = kw / 2;
+        int total = plane * 4;
+        int lineKey = -1;
+        for (int r = 0; r < kc; r++) {
+            float[] row = rows[r];
+            int k = k0 + r;
+            if (k >= kTotal) {
+                Arrays.fill(row, 0, nb, 0f);
+                continue;
+            }
+            int ci = k / taps;
+            int t = k - ci * taps;
+            int ky = t / kw;
+            int dy = ky - kh / 2;
+            int dx = t % kw - padX;
+            int key = ci * kh + ky;
+            if (key != lineKey) {
+                fillLine(in, inBase + ci * plane, h, w, dy, Math.max(0, n0 - padX), Math.min(total, n0 + nb + padX),
+                        n0 - padX, line);
+                lineKey = key;
+            }
+            int p = n0;
+            int end = n0 + nb;
+            while (p < end) {
+                int f = p / outHw;
+                int rem = p - f * outHw;
+                int y = rem / outW;
+                int x = rem - y * outW;
+                int len = Math.min(outW - x, end - p);
+                int j = p - n0;
+                int sy = y + dy;
+                if (sy < 0 || sy >= outH) {
+                    Arrays.fill(row, j, j + len, 0f);
+                } else {
+                    int lo = Math.max(x, -dx);
+                    int hi = Math.min(x + len, outW - dx);
+                    if (lo > hi) {
+                        lo = hi = x + len;
+                    }
+                    for (int q = j; q < j + (lo - x); q++) {
+                        row[q] = 0f;
+                    }
+                    // pixel p + dx sits at line[p + dx - (n0 - padX)]
+                    System.arraycopy(line, j + (lo - x) + dx + padX, row, j + (lo - x), hi - lo);
+                    for (int q = j + (hi - x); q < j + len; q++) {
+                        row[q] = 0f;
+                    }
+                }
+                p += len;
+            }
+        }
+    }
+
+    /**
+     * line[p - lineBase] = the upsampled input of one channel at pixel p shifted dy rows, for p in
+     * [p0, p1); garbage where that row is outside the image (the caller writes zeros there).
+     */
+    private static void fillLine(float[] in, int chBase, int h, int w, int dy, int p0, int p1, int lineBase,
+                                 float[] line) {
+        int outW = 2 * w;
+        int outHw = 4 * h * w;
+        int inHw = h * w;
+        int p = p0;
+        while (p < p1) {
+            int f = p / outHw;
+            int rem = p - f * outHw;
+            int y = rem / outW;
+            int x = rem - y * outW;
+            int len = Math.min(outW - x, p1 - p);
+            int sy = y + dy;
+            if (sy >= 0 && sy < 2 * h) {
+                int src = chBase + f * inHw + (sy >> 1) * w;
+                int d = p - lineBase - x;
+                int xx = x;
+                int xEnd = x + len;
+                if ((xx & 1) != 0) {
+                    line[d + xx] = in[src + (xx >> 1)];
+                    xx++;
+                }
+                for (; xx + 1 < xEnd; xx += 2) {
+                    float v = in[src + (xx >> 1)];
+                    line[d + xx] = v;
+                    line[d + xx + 1] = v;
+                }
+                if (xx < xEnd) {
+                    line[d + xx] = in[src + (xx >> 1)];
+                }
+            }
+            p += len;
         }
     }
 }

@@ -10,6 +10,8 @@ final class ConvScratch {
 
     float[][] panel = new float[0][];
     float[][] acc = new float[0][];
+    /** An upsampled input line for {@link ConvPack}: a block's pixels plus a kernel's width. */
+    float[] line = new float[0];
     private int width;
 
     private ConvScratch() {
@@ -25,6 +27,9 @@ final class ConvScratch {
         }
         s.panel = grow(s.panel, panelRows, s.width);
         s.acc = grow(s.acc, accRows, s.width);
+        if (s.line.length < s.width + 64) {
+            s.line = new float[s.width + 64];
+        }
         return s;
     }
 
