@@ -316,6 +316,11 @@ class Conv2dTest {
         assertTrue(channelMajor.conv().channelMajorFor(1, 6 * 10));
         upsampled(pixelMajor);
         upsampled(channelMajor);
+        // blocks that start mid-row and span frames, and a wider kernel, for the upsampled line reuse
+        Case spanning = new Case(19, 1, 3, 2, 9, 13, 5, 3, 3, 1);
+        assertFalse(spanning.conv().channelMajorFor(1, 2 * 18 * 26));
+        upsampled(spanning);
+        upsampled(new Case(20, 1, 3, 2, 7, 6, 4, 5, 5, 1));
     }
 
     private static void upsampled(Case c) {
@@ -353,8 +358,19 @@ class Conv2dTest {
 
     @Test
     void concurrentCallsShareOneConvolution() throws Exception {
-        Case small = new Case(16, 1, 7, 1, 9, 11, 13, 3, 3, 1);
-        Case big = new Case(17, 1, 30, 2, 20, 21, 13, 3, 3, 1);
+        concurrent(new Case(16, 1, 7, 1, 9, 11, 13, 3, 3, 1), new Case(17, 1, 30, 2, 20, 21, 13, 3, 3, 1));
+    }
+
+    /** Channel-major calls of different sizes at once: each must keep its lent packing buffer to itself. */
+    @Test
+    void concurrentChannelMajorCallsKeepTheirBuffers() throws Exception {
+        Case small = new Case(21, 1, 40, 1, 3, 3, 50, 3, 3, 1);
+        Case big = new Case(22, 1, 70, 1, 5, 6, 100, 3, 3, 1);
+        assertTrue(small.conv().channelMajorFor(1, 9) && big.conv().channelMajorFor(1, 30));
+        concurrent(small, big);
+    }
+
+    private static void concurrent(Case small, Case big) throws Exception {
         Conv2d a = small.conv();
         Conv2d b = big.conv();
         double[] refA = small.reference();
