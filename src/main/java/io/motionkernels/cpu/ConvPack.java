@@ -28,81 +28,8 @@ final class ConvPack {
      */
     static void pack(float[] in, int inBase, int plane, int h, int w, int up, int kh, int kw,
                      int k0, int kc, int kTotal, int n0, int nb, float[][] rows, float[] line) {
-        if (up == 2) {
-            packUpsampled(in, inBase, plane, h, w, kh, kw, k0, kc, kTotal, n0, nb, rows, line);
-            return;
-        }
         int taps = kh * kw;
-        int outH = h * up;
-        int outW = w * up;
-        int outHw = outH * outW;
-        int inHw = h * w;
-        for (int r = 0; r < kc; r++) {
-            float[] row = rows[r];
-            int k = k0 + r;
-            if (k >= kTotal) {
-                Arrays.fill(row, 0, nb, 0f);
-                continue;
-            }
-            int ci = k / taps;
-            int t = k - ci * taps;
-            int dy = t / kw - kh / 2;
-            int dx = t % kw - kw / 2;
-            int chBase = inBase + ci * plane;
-            int p = n0;
-            int end = n0 + nb;
-            while (p < end) {
-                int f = p / outHw;
-                int rem = p - f * outHw;
-                int y = rem / outW;
-                int x = rem - y * outW;
-                int len = Math.min(outW - x, end - p);
-                int j = p - n0;
-                int sy = y + dy;
-                if (sy < 0 || sy >= outH) {
-                    Arrays.fill(row, j, j + len, 0f);
-                } else {
-                    // output columns [x, x + len) read input columns [x + dx, x + len + dx)
-                    int lo = Math.max(x, -dx);
-                    int hi = Math.min(x + len, outW - dx);
-                    if (lo > hi) {
-                        lo = hi = x + len;
-                    }
-                    // the padding at either end is a float or two: a loop, not a call to Arrays.fill
-                    for (int q = j; q < j + (lo - x); q++) {
-                        row[q] = 0f;
-                    }
-                    int srcRow = chBase + f * inHw + (sy / up) * w;
-                    if (up == 1) {
-                        System.arraycopy(in, srcRow + lo + dx, row, j + (lo - x), hi - lo);
-                    } else {
-                        for (int xx = lo; xx < hi; xx++) {
-                            row[j + xx - x] = in[srcRow + ((xx + dx) >> 1)];
-                        }
-                    }
-                    for (int q = j + (hi - x); q < j + len; q++) {
-                        row[q] = 0f;
-                    }
-                }
-                p += len;
-            }
-        }
-    }
-
-    /**
-     * {@link #pack} for an input upsampled x2. The kw taps of one (channel, kernel row) read the
-     * same upsampled image rows shifted by a column each, so the upsampled values (a gather with a
-     * shift per element, which C2 does not vectorise) are built once into {@code line}, for pixels
-     * [n0 - kw/2, n0 + nb + kw/2), and each tap's row is then copied from it.
-     */
-    private static void packUpsampled(float[] in, int inBase, int plane, int h, int w, int kh, int kw,
-                                      int k0, int kc, int kTotal, int n0, int nb, float[][] rows, float[] line) {
-        int taps = kh * kw;
-        int outH = 2 * h;
-        int outW = 2 * w;
-        int outHw = outH * outW;
         int padX = kw / 2;
-        int total = plane * 4;
         int lineKey = -1;
         for (int r = 0; r < kc; r++) {
             float[] row = rows[r];
@@ -116,41 +43,65 @@ final class ConvPack {
             int ky = t / kw;
             int dy = ky - kh / 2;
             int dx = t % kw - padX;
-            int key = ci * kh + ky;
-            if (key != lineKey) {
-                fillLine(in, inBase + ci * plane, h, w, dy, Math.max(0, n0 - padX), Math.min(total, n0 + nb + padX),
-                        n0 - padX, line);
-                lineKey = key;
+            int chBase = inBase + ci * plane;
+            if (up == 2) {
+                // The kw taps of one (channel, kernel row) read the same upsampled rows shifted by a
+                // column each: the upsampled values (a gather with a shift per element, which C2
+                // does not vectorise) are built once into line, and each tap's row copied from it.
+                int key = ci * kh + ky;
+                if (key != lineKey) {
+                    fillLine(in, chBase, h, w, dy, Math.max(0, n0 - padX), Math.min(plane * 4, n0 + nb + padX),
+                            n0 - padX, line);
+                    lineKey = key;
+                }
             }
-            int p = n0;
-            int end = n0 + nb;
-            while (p < end) {
-                int f = p / outHw;
-                int rem = p - f * outHw;
-                int y = rem / outW;
-                int x = rem - y * outW;
-                int len = Math.min(outW - x, end - p);
-                int j = p - n0;
-                int sy = y + dy;
-                if (sy < 0 || sy >= outH) {
-                    Arrays.fill(row, j, j + len, 0f);
+            packRow(row, n0, nb, h * up, w * up, dy, dx, up == 2 ? null : in, chBase, h * w, line, padX);
+        }
+    }
+
+    /**
+     * One panel row: for output pixels [n0, n0 + nb) of a (outH, outW) image, the value at row
+     * offset dy and column offset dx, zero in the padding. Values come from {@code in} (channel
+     * base chBase, frames of inHw) or, when {@code in} is null, from the upsampled {@code line}
+     * whose index 0 is pixel n0 - padX.
+     */
+    private static void packRow(float[] row, int n0, int nb, int outH, int outW, int dy, int dx, float[] in,
+                                int chBase, int inHw, float[] line, int padX) {
+        int outHw = outH * outW;
+        int p = n0;
+        int end = n0 + nb;
+        while (p < end) {
+            int f = p / outHw;
+            int rem = p - f * outHw;
+            int y = rem / outW;
+            int x = rem - y * outW;
+            int len = Math.min(outW - x, end - p);
+            int j = p - n0;
+            int sy = y + dy;
+            if (sy < 0 || sy >= outH) {
+                Arrays.fill(row, j, j + len, 0f);
+            } else {
+                // output columns [x, x + len) read input columns [x + dx, x + len + dx)
+                int lo = Math.max(x, -dx);
+                int hi = Math.min(x + len, outW - dx);
+                if (lo > hi) {
+                    lo = hi = x + len;
+                }
+                // the padding at either end is a float or two: a loop, not a call to Arrays.fill
+                for (int q = j; q < j + (lo - x); q++) {
+                    row[q] = 0f;
+                }
+                if (in != null) {
+                    System.arraycopy(in, chBase + f * inHw + sy * outW + lo + dx, row, j + (lo - x), hi - lo);
                 } else {
-                    int lo = Math.max(x, -dx);
-                    int hi = Math.min(x + len, outW - dx);
-                    if (lo > hi) {
-                        lo = hi = x + len;
-                    }
-                    for (int q = j; q < j + (lo - x); q++) {
-                        row[q] = 0f;
-                    }
                     // pixel p + dx sits at line[p + dx - (n0 - padX)]
                     System.arraycopy(line, j + (lo - x) + dx + padX, row, j + (lo - x), hi - lo);
-                    for (int q = j + (hi - x); q < j + len; q++) {
-                        row[q] = 0f;
-                    }
                 }
-                p += len;
+                for (int q = j + (hi - x); q < j + len; q++) {
+                    row[q] = 0f;
+                }
             }
+            p += len;
         }
     }
 
