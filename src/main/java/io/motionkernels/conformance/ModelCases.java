@@ -1,9 +1,12 @@
 package io.motionkernels.conformance;
 
+import io.motionkernels.Animation;
+import io.motionkernels.Backend;
 import io.motionkernels.MotionKernelsException;
+import io.motionkernels.MotionModel;
+import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
-import io.motionkernels.model.KeypointNormalization;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.model.MonkeyNet;
 import io.motionkernels.model.Generator;
@@ -42,7 +45,8 @@ final class ModelCases {
             throw new MotionKernelsException("case has kind " + kind + " but no 'config' metadata");
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
-        MonkeyNet net = MonkeyNet.build(config, weights(caseFile, md, weightFiles));
+        MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), Backend.CPU);
+        MonkeyNet net = model.network();
         List<Comparison> out = new ArrayList<>();
         switch (kind) {
             case "kp_detector" -> {
@@ -72,19 +76,16 @@ final class ModelCases {
             case "transfer", "absolute_transfer_float32" -> {
                 ModelConfig.Normalization norm = kind.equals("transfer")
                         ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
-                Tensor source = c.require("source");
-                Keypoints sourceKp = net.kpDetector().detect(source);
+                // Through the public API, the way an application animates a source.
+                PreparedSource source = model.prepare(c.require("source"));
                 if (c.tensors().containsKey("kp_source_mean")) {
-                    out.add(Comparison.of("kp_source_mean", sourceKp.mean(), c));
+                    out.add(Comparison.of("kp_source_mean", source.keypoints().mean(), c));
                 }
-                Keypoints driving = net.kpDetector().detect(c.require("driving"));
-                Keypoints first = driving.firstFrame();
-                Keypoints normalized = KeypointNormalization.normalize(driving, first, sourceKp, norm);
+                Animation.Frames frames = source.animate(norm).nextWithKeypoints(c.require("driving"));
                 if (c.tensors().containsKey("kp_norm_mean")) {
-                    out.add(Comparison.of("kp_norm_mean", normalized.mean(), c));
+                    out.add(Comparison.of("kp_norm_mean", frames.keypoints().mean(), c));
                 }
-                Generator.Output g = net.generator().forward(source, net.generator().encode(source), normalized, sourceKp);
-                out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
+                out.add(Comparison.of("video_prediction", frames.videoPrediction(), c));
             }
             default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
         }
