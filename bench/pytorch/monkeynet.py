@@ -77,6 +77,13 @@ FLOPS = {"on": False, "n": 0}
 # interpolate exactly as the original code calls them.
 FRAMES_AS_BATCH = {"on": True}
 
+# True: every 2-D convolution on the CPU calls oneDNN (torch.mkldnn_convolution) directly. F.conv2d
+# sends a batch-1 input of at most 20,480 values with a 3x3 kernel (the deep, small layers: 512
+# channels at 4x4) to aten's im2col "slow_conv2d", which in Debian's build (BLAS_INFO=generic) is
+# 10-37x slower than oneDNN on the same shape; batched calls already take oneDNN. Same function
+# (relative difference ~1e-6), so this is the stronger baseline. False: F.conv2d's own choice.
+MKLDNN_ALL = {"on": True}
+
 
 def to_2d(x):
     b, c, d, h, w = x.shape
@@ -116,7 +123,12 @@ class Conv:
         p = self.k // 2
         b, d = x.shape[0], x.shape[2]
         if FRAMES_AS_BATCH["on"]:
-            x = F.conv2d(to_2d(x), self.weight.squeeze(2), self.bias, padding=p, groups=self.groups)
+            x2 = to_2d(x)
+            if MKLDNN_ALL["on"] and x2.device.type == "cpu" and torch.backends.mkldnn.is_available():
+                x = torch.mkldnn_convolution(x2.contiguous(), self.weight.squeeze(2).contiguous(), self.bias,
+                                             [p, p], [1, 1], [1, 1], self.groups)
+            else:
+                x = F.conv2d(x2, self.weight.squeeze(2), self.bias, padding=p, groups=self.groups)
         else:
             x = F.conv3d(x, self.weight, self.bias, padding=(0, p, p), groups=self.groups)
         if self.bn is not None:

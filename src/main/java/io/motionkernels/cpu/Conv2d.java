@@ -17,8 +17,8 @@ import java.util.Arrays;
  * cores enough pixel blocks take {@link ConvChannelMajor} instead. Accumulation is in float32,
  * like PyTorch on the CPU; the summation order differs from PyTorch's.
  *
- * <p>With {@code --add-modules jdk.incubator.vector} on the java command line both paths use the
- * register-blocked {@link GemmVector} instead of {@link GemmKernel} (see {@link ConvKernels}).
+ * <p>With {@code --add-modules jdk.incubator.vector} on the java command line all of this is replaced
+ * by {@link ConvDirect}, a Vector API direct convolution about 3x faster (see {@link ConvKernels}).
  */
 public final class Conv2d {
     /** Most pixels per block: long vector loops, while the accumulator rows of a block fit in L2. */
@@ -31,11 +31,6 @@ public final class Conv2d {
      * near 33 GFLOP/s a core; from L1 it reaches about 41 (measured on an AVX2 Zen core).
      */
     private static final int PANEL = 4096;
-    /**
-     * Floats per panel for {@link GemmVector}: it loads one panel vector per four FMAs, so the panel
-     * may live in L2, and taller panels mean fewer passes over the accumulator rows.
-     */
-    private static final int PANEL_VECTOR = 16384;
     /** Largest im2col (floats) packed whole for the channel-major path. */
     private static final long MAX_SHARED_PACK = 1L << 23;
 
@@ -53,11 +48,11 @@ public final class Conv2d {
     private final float[] bias;
     private final Activation activation;
     /**
-     * Transposed weights for small images, one per kernel (they want different block widths),
-     * built on first use and shared with withActivation copies.
+     * Repacked weights, built on first use by the path that needs them and shared with
+     * withActivation copies: transposed for small images, or in ConvDirect's register blocks.
      */
-    private volatile ConvChannelMajor channelMajorScalar;
-    private volatile ConvChannelMajor channelMajorVector;
+    private volatile ConvChannelMajor channelMajor;
+    private volatile ConvDirect direct;
 
     private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act) {
         this.cout = cout;
@@ -125,8 +120,8 @@ public final class Conv2d {
     /** This convolution with {@code act} applied to its output. */
     public Conv2d withActivation(Activation act) {
         Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
-        c.channelMajorScalar = channelMajorScalar;
-        c.channelMajorVector = channelMajorVector;
+        c.channelMajor = channelMajor;
+        c.direct = direct;
         return c;
     }
 
@@ -214,17 +209,24 @@ public final class Conv2d {
         if (batch == 0 || n == 0) {
             return;
         }
+        if (ConvKernels.vector()) {
+            ConvDirect d = direct;
+            if (d == null) {
+                // a race builds it twice at worst, identically; the field is only a cache
+                d = ConvDirect.of(weights, kPad, bias, cout, cin, kh, kw, groups);
+                direct = d;
+            }
+            d.run(x.data(), batch, x.dim(2), h, w, up, out.data(), out.dim(1), channelOffset,
+                    residual == null ? null : residual.data(), activation);
+            return;
+        }
         int wanted = wantedTasks();
         if (channelMajorFor(batch, n)) {
             runChannelMajor(x, up, out, channelOffset, residual, wanted);
             return;
         }
         int coutG = cout / groups;
-        boolean vector = ConvKernels.vector();
-        // the vector kernel is fastest on whole blocks of three vectors; its rows are widened to fit them
-        int align = vector ? GemmVector.CHUNK : 8;
-        int width = (NB + align - 1) / align * align;
-        int nb = blockWidth(batch * groups, n, wanted, align, width);
+        int nb = blockWidth(batch * groups, n, wanted);
         int nBlocks = (n + nb - 1) / nb;
         int tasks = batch * groups * nBlocks;
         long flopsPerTask = 2L * coutG * kPad * nb;
@@ -242,23 +244,21 @@ public final class Conv2d {
             int inBase = (b * cin + g * (cin / groups)) * inPlane;
             int outBase = (b * outChannels + channelOffset) * n + n0;
             int resBase = b * cout * n + n0;
-            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase,
-                    vector, width);
+            block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
         });
     }
 
     /**
      * Pixels per block: about NB, or down to NB_MIN when that gives every core enough blocks, a
-     * multiple of {@code align} (the kernel's vector step) so that only the last block has a
-     * vector-loop tail, and at most {@code max}.
+     * multiple of 8 (a vector) so that only the last block has a vector-loop tail.
      */
-    private static int blockWidth(int items, int n, int wanted, int align, int max) {
+    private static int blockWidth(int items, int n, int wanted) {
         int blocks = (n + NB - 1) / NB;
         if (items * blocks < wanted) {
             blocks = Math.min((n + NB_MIN - 1) / NB_MIN, (wanted + items - 1) / items);
         }
         int nb = (n + blocks - 1) / blocks;
-        return Math.min(max, (nb + align - 1) / align * align);
+        return Math.min(NB, (nb + 7) / 8 * 8);
     }
 
     private static int wantedTasks() {
@@ -277,21 +277,20 @@ public final class Conv2d {
 
     /** Small images: see {@link ConvChannelMajor}. Tasks are (batch item, group, channel block, pixel range). */
     private void runChannelMajor(Tensor x, int up, Tensor out, int channelOffset, Tensor residual, int wanted) {
-        boolean vector = ConvKernels.vector();
-        ConvChannelMajor cm = channelMajor(vector);
+        ConvChannelMajor cm = channelMajor();
         int n = x.dim(2) * x.dim(3) * x.dim(4) * up * up;
         // one buffer per call, not per thread: tasks of this call read it from every thread.
         // packTransposed writes every element it covers, so a lent buffer needs no clearing.
         float[] xt = ConvBuffers.take(x.dim(0) * groups * n * kPad);
         try {
-            packAndMultiply(cm, x, up, out, channelOffset, residual, wanted, vector, xt);
+            packAndMultiply(cm, x, up, out, channelOffset, residual, wanted, xt);
         } finally {
             ConvBuffers.give(xt);
         }
     }
 
     private void packAndMultiply(ConvChannelMajor cm, Tensor x, int up, Tensor out, int channelOffset,
-                                 Tensor residual, int wanted, boolean vector, float[] xt) {
+                                 Tensor residual, int wanted, float[] xt) {
         int batch = x.dim(0);
         int h = x.dim(3);
         int w = x.dim(4);
@@ -331,32 +330,25 @@ public final class Conv2d {
                 return;
             }
             cm.block(g, j, xt, item * n * kPad, kPad, p0, p1, bias, g * coutG + j * cm.blockWidth, activation,
-                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n, vector);
+                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n);
         });
     }
 
-    private ConvChannelMajor channelMajor(boolean vector) {
-        ConvChannelMajor cm = vector ? channelMajorVector : channelMajorScalar;
+    private ConvChannelMajor channelMajor() {
+        ConvChannelMajor cm = channelMajor;
         if (cm == null) {
             // a race builds it twice at worst, identically; the field is only a cache
-            cm = ConvChannelMajor.of(weights, cout, groups, kPad, ConvChannelMajor.blockWidth(cout / groups, vector));
-            if (vector) {
-                channelMajorVector = cm;
-            } else {
-                channelMajorScalar = cm;
-            }
+            cm = ConvChannelMajor.of(weights, cout, groups, kPad, ConvChannelMajor.blockWidth(cout / groups));
+            channelMajor = cm;
         }
         return cm;
     }
 
-    /**
-     * One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group, with
-     * the Vector API kernel or the scalar one, in scratch rows of {@code width} floats.
-     */
+    /** One task: output channels [co0, co1) at pixels [n0, n0 + nb) of one batch item and group. */
     private void block(float[] in, int inBase, int inPlane, int h, int w, int up, int co0, int co1, int n0, int nb,
-                       float[] out, int outBase, int n, float[] res, int resBase, boolean vector, int width) {
-        int kcMax = Math.min(128, Math.max(4, ((vector ? PANEL_VECTOR : PANEL) / nb) & ~3));
-        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, width);
+                       float[] out, int outBase, int n, float[] res, int resBase) {
+        int kcMax = Math.min(128, Math.max(4, (PANEL / nb) & ~3));
+        ConvScratch scratch = ConvScratch.get(Math.min(kcMax, kPad), co1 - co0, NB);
         float[][] panel = scratch.panel;
         float[][] acc = scratch.acc;
         float[] line = up == 2 && scratch.line.length < nb + kw ? new float[nb + kw] : scratch.line;
@@ -366,12 +358,8 @@ public final class Conv2d {
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
             ConvPack.pack(in, inBase, inPlane, h, w, up, kh, kw, k0, kc, kTotal, n0, nb, panel, line);
-            if (vector) {
-                GemmVector.accumulate(weights, co0 * kPad + k0, kPad, co1 - co0, panel, 0, kc, acc, 0, nb);
-            } else {
-                for (int co = co0; co < co1; co++) {
-                    GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
-                }
+            for (int co = co0; co < co1; co++) {
+                GemmKernel.accumulate(weights, co * kPad + k0, panel, 0, kc, acc[co - co0], nb);
             }
         }
         for (int co = co0; co < co1; co++) {

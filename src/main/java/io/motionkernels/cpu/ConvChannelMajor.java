@@ -19,18 +19,8 @@ final class ConvChannelMajor {
         this.blockWidth = blockWidth;
     }
 
-    /**
-     * Channels per block for each kernel. The vector kernel's tasks should split channels, not
-     * pixels: every pixel split streams all the block's weights again (megabytes for the deep
-     * layers, read from L3), while a block of 48 channels (two register blocks of {@link
-     * GemmVector#CHUNK} on AVX2) still keeps its weight panel in L2. Measured on the nemo model,
-     * 48 beat 24, 32, 64, 72, 96 and 256 (the 512-channel layers at 4x4 ran 2.5x faster than at 256).
-     * The scalar kernel runs its vector loop along a block's channels and wants it long.
-     */
-    static int blockWidth(int coutG, boolean vector) {
-        if (vector) {
-            return 2 * GemmVector.CHUNK;
-        }
+    /** Channels per block: the kernel runs its vector loop along a block's channels and wants it long. */
+    static int blockWidth(int coutG) {
         return coutG >= 256 ? 256 : coutG >= 128 ? 128 : 64;
     }
 
@@ -118,7 +108,7 @@ final class ConvChannelMajor {
      * acc[p][c] = bias + sum_k xt[p][k] * w[k][c], then written transposed into out.
      */
     void block(int g, int block, float[] xt, int xtBase, int kPad, int p0, int p1, float[] bias, int co0,
-               Activation act, float[] out, int outBase, int n, float[] res, int resBase, boolean vector) {
+               Activation act, float[] out, int outBase, int n, float[] res, int resBase) {
         float[][] w = rows[g][block];
         int m = w[0].length;
         int np = p1 - p0;
@@ -127,17 +117,12 @@ final class ConvChannelMajor {
         for (int i = 0; i < np; i++) {
             System.arraycopy(bias, co0, acc[i], 0, m);
         }
-        // a panel of taps x channels stays in L1 (4096 floats) while every pixel sweeps it, or in L2
-        // (16384) for the register-blocked kernel, which loads it four times less often per FMA
-        int kcMax = Math.max(4, ((vector ? 16384 : 4096) / m) & ~3);
+        // a panel of taps x channels stays in L1 (4096 floats) while every pixel sweeps it
+        int kcMax = Math.max(4, (4096 / m) & ~3);
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);
-            if (vector) {
-                GemmVector.accumulate(xt, xtBase + p0 * kPad + k0, kPad, np, w, k0, kc, acc, 0, m);
-            } else {
-                for (int i = 0; i < np; i++) {
-                    GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
-                }
+            for (int i = 0; i < np; i++) {
+                GemmKernel.accumulate(xt, xtBase + (p0 + i) * kPad + k0, w, k0, kc, acc[i], m);
             }
         }
         for (int c = 0; c < m; c++) {

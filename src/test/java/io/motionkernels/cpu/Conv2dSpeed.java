@@ -29,7 +29,7 @@ public final class Conv2dSpeed {
     public static void main(String[] args) {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-        System.out.println("GEMM kernel: " + (ConvKernels.vector() ? "Vector API (GemmVector)" : "scalar (GemmKernel)"));
+        System.out.println("GEMM kernel: " + (ConvKernels.vector() ? "Vector API (ConvDirect)" : "scalar (GemmKernel)"));
         Random rnd = new Random(7);
         double totalFlops = 0;
         double totalSeconds = 0;

@@ -356,6 +356,46 @@ class Conv2dTest {
         assertClose(ref, slice, "upsampled into slice");
     }
 
+    /**
+     * Every image width from 1 to 40 (with and without upsampling): the last block of positions is
+     * one, two or three vectors long, and the padding columns fall anywhere in a block.
+     */
+    @Test
+    void everyWidthAndTail() {
+        for (int w = 1; w <= 40; w++) {
+            Case c = new Case(300 + w, 1, 3, 1, w % 5 + 1, w, 5, 3, 3, 1);
+            assertClose(c.reference(), c.conv().apply(c.x).data(), "width " + w);
+            upsampled(c);
+        }
+    }
+
+    /** Upsampled convolutions with every kernel shape: each phase sums a different set of taps. */
+    @Test
+    void upsampledKernelShapes() {
+        int[][] kernels = {{1, 1}, {1, 3}, {3, 1}, {5, 1}, {1, 5}, {3, 5}, {7, 7}};
+        for (int[] k : kernels) {
+            upsampled(new Case(400 + k[0] * 10 + k[1], 2, 3, 2, 4, 5, 6, k[0], k[1], 1));
+        }
+        upsampled(new Case(420, 1, 6, 1, 3, 4, 9, 3, 3, 3));
+    }
+
+    /** Many frames whose padded copy is built a few frames at a time give the same result as one step. */
+    @Test
+    void framesInChunks() {
+        Assumptions.assumeTrue(vectorKernel(), "only the Vector API convolution builds a padded copy");
+        int saved = ConvDirect.maxPaddedFloats;
+        try {
+            ConvDirect.maxPaddedFloats = 300;
+            Case c = new Case(430, 2, 3, 7, 5, 6, 5, 3, 3, 1);
+            assertClose(c.reference(), c.conv().apply(c.x).data(), "chunks of frames");
+            upsampled(new Case(431, 1, 2, 5, 3, 4, 6, 3, 3, 1));
+            ConvDirect.maxPaddedFloats = 1;
+            assertClose(c.reference(), c.conv().apply(c.x).data(), "one frame per chunk");
+        } finally {
+            ConvDirect.maxPaddedFloats = saved;
+        }
+    }
+
     @Test
     void concurrentCallsShareOneConvolution() throws Exception {
         concurrent(new Case(16, 1, 7, 1, 9, 11, 13, 3, 3, 1), new Case(17, 1, 30, 2, 20, 21, 13, 3, 3, 1));

@@ -23,7 +23,7 @@ public final class ConvNemoSpeed {
 
     public static void main(String[] args) {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        System.out.println("GEMM kernel: " + (ConvKernels.vector() ? "Vector API (GemmVector)" : "scalar (GemmKernel)"));
+        System.out.println("GEMM kernel: " + (ConvKernels.vector() ? "Vector API (ConvDirect)" : "scalar (GemmKernel)"));
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         Random rnd = new Random(3);

@@ -1,0 +1,521 @@
+package io.motionkernels.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The Vector API convolution: a direct convolution over a zero-padded copy of the input, with no
+ * im2col matrix.
+ *
+ * <p>Each frame is copied once into a plane padded on every side ({@code wp} floats a row), frames
+ * of one channel back to back. Input pixel (f, y, x) gets the position q = f * planeP + y * wp + x,
+ * and tap (ty, tx) of the output computed at q reads the padded copy at q + ty * wp + tx: the im2col
+ * row of a tap is the padded channel shifted by a constant, so the GEMM reads its right operand
+ * straight from the padded copy. Positions that fall in the padding columns and rows are computed
+ * too and thrown away (6% more work at 64x64, 25% at 8x8), which costs less than packing 9 shifted
+ * copies of the input.
+ *
+ * <p>A convolution of an input upsampled x2 (nearest) is not computed at the upsampled size: each
+ * of the four output phases (even or odd row, even or odd column) reads the low-resolution input
+ * through a smaller kernel whose weights are sums of the original ones (a 3x3 kernel becomes four
+ * 2x2 kernels), which is 2.25x less arithmetic and a 4x smaller padded copy. Summing the weights
+ * first rounds differently from multiplying each copy of a pixel; the difference is of the order
+ * of float32 rounding.
+ *
+ * <p>The register block is 4 output channels by 3 vectors of positions: 12 accumulators stay in
+ * registers for the whole reduction (every tap of every input channel), so each loaded input vector
+ * feeds four FMAs and each broadcast weight three, and the output is written once, with the bias,
+ * residual and activation applied on the way. 12 accumulators, 3 input vectors and a broadcast fill
+ * the 16 AVX2 registers; on a Zen 5 core with AVX-512 the kernel runs at about 240 GFLOP/s, and
+ * 8 x 3 or 6 x 4 blocks were no faster.
+ *
+ * <p>Immutable after construction (the phase weights are built on first use) and safe to share
+ * between threads.
+ */
+final class ConvDirect {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Output channels per register block. */
+    static final int MR = 4;
+    /** Positions per register block. */
+    private static final int QB = 3 * V;
+    /** Most floats of padded input built per step; more frames are done a chunk at a time. Tests lower it. */
+    static volatile int maxPaddedFloats = 1 << 24;
+
+    private final float[] weights;
+    private final int kPad;
+    private final int groups;
+    private final int cinG;
+    private final int coutG;
+    private final int kh;
+    private final int kw;
+    /** Register blocks of output channels per group. */
+    private final int blocks;
+    /** Bias as [group][block][MR], zero past coutG. */
+    private final float[] bias;
+    /** The kernel as it is, for inputs at their own size. */
+    private final Pass direct;
+    /** The four phase kernels for inputs upsampled x2, built on first use. */
+    private volatile Pass[] phases;
+
+    /**
+     * Packed weights of one kernel, [group][block][input channel][tap][MR] and zero past coutG, with
+     * where each tap reads relative to a position, and which output row and column phase it writes.
+     */
+    private record Pass(float[] a, int[] tapY, int[] tapX, int rowPhase, int colPhase) {
+        int taps() {
+            return tapY.length;
+        }
+    }
+
+    private ConvDirect(float[] weights, int kPad, float[] bias, int cout, int cin, int kh, int kw, int groups) {
+        this.weights = weights;
+        this.kPad = kPad;
+        this.groups = groups;
+        this.cinG = cin / groups;
+        this.coutG = cout / groups;
+        this.kh = kh;
+        this.kw = kw;
+        this.blocks = (coutG + MR - 1) / MR;
+        this.bias = new float[groups * blocks * MR];
+        for (int g = 0; g < groups; g++) {
+            for (int co = 0; co < coutG; co++) {
+                this.bias[(g * blocks + co / MR) * MR + co % MR] = bias[g * coutG + co];
+            }
+        }
+        this.direct = pass(1, 0, 0);
+    }
+
+    /**
+     * For weights laid out (cout, kPad) with tap index ci * kh * kw + ky * kw + kx, and a bias
+     * (cout). The arrays are not copied: the caller must not change them.
+     */
+    static ConvDirect of(float[] weights, int kPad, float[] bias, int cout, int cin, int kh, int kw, int groups) {
+        return new ConvDirect(weights, kPad, bias, cout, cin, kh, kw, groups);
+    }
+
+    /** Padding of the input copy on each side: the kernel's half-size, or for x2 upsampled inputs half that, rounded up. */
+    private static int padFor(int k, int up) {
+        return up == 1 ? k / 2 : (k / 2 + 1) / 2;
+    }
+
+    /**
+     * The kernel for output rows of phase a and columns of phase b of an input upsampled by up
+     * (1 or 2). Upsampled, output row 2i + a tap ky reads input row i + floor((a + ky - kh/2) / 2):
+     * the taps falling on the same input row are summed into one.
+     */
+    private Pass pass(int up, int a, int b) {
+        int py = kh / 2;
+        int px = kw / 2;
+        int loY = Math.floorDiv(a - py, up);
+        int loX = Math.floorDiv(b - px, up);
+        int ny = Math.floorDiv(a + py, up) - loY + 1;
+        int nx = Math.floorDiv(b + px, up) - loX + 1;
+        int taps = ny * nx;
+        int[] tapY = new int[taps];
+        int[] tapX = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            tapY[t] = t / nx + loY + padFor(kh, up);
+            tapX[t] = t % nx + loX + padFor(kw, up);
+        }
+        float[] packed = new float[groups * blocks * cinG * taps * MR];
+        double[] sum = new double[taps];
+        for (int g = 0; g < groups; g++) {
+            for (int co = 0; co < coutG; co++) {
+                int src = (g * coutG + co) * kPad;
+                int blockBase = (g * blocks + co / MR) * cinG * taps * MR + co % MR;
+                for (int ci = 0; ci < cinG; ci++) {
+                    Arrays.fill(sum, 0);
+                    for (int ky = 0; ky < kh; ky++) {
+                        int r = Math.floorDiv(a + ky - py, up) - loY;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int c = Math.floorDiv(b + kx - px, up) - loX;
+                            sum[r * nx + c] += weights[src + (ci * kh + ky) * kw + kx];
+                        }
+                    }
+                    for (int t = 0; t < taps; t++) {
+                        packed[blockBase + (ci * taps + t) * MR] = (float) sum[t];
+                    }
+                }
+            }
+        }
+        return new Pass(packed, tapY, tapX, a, b);
+    }
+
+    private Pass[] phases() {
+        Pass[] p = phases;
+        if (p == null) {
+            // a race builds them twice at worst, identically; the field is only a cache
+            p = new Pass[] {pass(2, 0, 0), pass(2, 0, 1), pass(2, 1, 0), pass(2, 1, 1)};
+            phases = p;
+        }
+        return p;
+    }
+
+    /**
+     * out[:, channelOffset + co] = act(conv(upsample(x, up)) + residual) for x (B, cin, D, h, w),
+     * out (B, C, D, h * up, w * up), residual (B, cout, D, h * up, w * up) or null.
+     */
+    void run(float[] in, int batch, int frames, int h, int w, int up, float[] out, int outChannels,
+             int channelOffset, float[] res, Activation act) {
+        Pass[] passes = up == 1 ? new Pass[] {direct} : phases();
+        int padY = padFor(kh, up);
+        int padX = padFor(kw, up);
+        int wp = w + 2 * padX;
+        int planeP = (h + 2 * padY) * wp;
+        int cin = cinG * groups;
+        int chunk = (int) Math.max(1, Math.min(frames, maxPaddedFloats / Math.max(1L, (long) groups * (cinG * planeP + V))));
+        for (int b = 0; b < batch; b++) {
+            for (int f0 = 0; f0 < frames; f0 += chunk) {
+                Frames fr = new Frames(b, f0, Math.min(chunk, frames - f0), frames, h, w, up, padY, padX);
+                int[][] offsets = new int[passes.length][];
+                for (int i = 0; i < passes.length; i++) {
+                    offsets[i] = offsets(passes[i], fr);
+                }
+                float[] p = ConvBuffers.take(groups * fr.itemLen);
+                try {
+                    pad(in, cin, fr, p);
+                    multiply(p, fr, passes, offsets, out, outChannels, channelOffset, res, act);
+                } finally {
+                    ConvBuffers.give(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where tap k = (ci, t) of a pass reads, relative to the position: ci * ciStride + tapY * wp +
+     * tapX. The kernels walk this table in one flat loop: with the reduction split into nested loops
+     * over channels and taps, C2 (JDK 17) no longer kept the accumulators in registers and the
+     * kernel ran 40x slower.
+     */
+    private int[] offsets(Pass pass, Frames fr) {
+        int taps = pass.taps();
+        int[] off = new int[cinG * taps];
+        for (int ci = 0; ci < cinG; ci++) {
+            for (int t = 0; t < taps; t++) {
+                off[ci * taps + t] = ci * fr.ciStride + pass.tapY[t] * fr.wp + pass.tapX[t];
+            }
+        }
+        return off;
+    }
+
+    /** The geometry of one step: frames [f0, f0 + count) of batch item b, padded. */
+    private final class Frames {
+        final int b, f0, count, frames, h, w, up, padY, padX, wp, planeP;
+        /** Floats between input channels in the padded copy. */
+        final int ciStride;
+        /** Floats of padded copy per group: its channels plus one vector that blocks may read past the end. */
+        final int itemLen;
+        /** Positions up to the last real pixel, and that rounded up to whole vectors. */
+        final int q;
+        final int qr;
+
+        Frames(int b, int f0, int count, int frames, int h, int w, int up, int padY, int padX) {
+            this.b = b;
+            this.f0 = f0;
+            this.count = count;
+            this.frames = frames;
+            this.h = h;
+            this.w = w;
+            this.up = up;
+            this.padY = padY;
+            this.padX = padX;
+            this.wp = w + 2 * padX;
+            this.planeP = (h + 2 * padY) * wp;
+            this.ciStride = count * planeP;
+            this.itemLen = cinG * ciStride + V;
+            this.q = (count - 1) * planeP + (h - 1) * wp + w;
+            this.qr = (q + V - 1) / V * V;
+        }
+    }
+
+    /**
+     * Writes every float of the padded copy: the input framed by zeros, and the zero tail that the
+     * last blocks read. The largest tap offset plus q is exactly ciStride (2 * pad rows and columns
+     * past the last pixel), so blocks never read past a group's tail.
+     */
+    private void pad(float[] in, int cin, Frames fr, float[] p) {
+        int inHw = fr.h * fr.w;
+        int inPlane = fr.frames * inHw;
+        Parallel.forRange(groups * cinG, (long) fr.ciStride, c -> {
+            int g = c / cinG;
+            int ci = c % cinG;
+            int dst0 = g * fr.itemLen + ci * fr.ciStride;
+            int src0 = (fr.b * cin + c) * inPlane + fr.f0 * inHw;
+            for (int f = 0; f < fr.count; f++) {
+                int dst = dst0 + f * fr.planeP;
+                int row = dst + fr.padY * fr.wp + fr.padX;
+                // the top padding rows and the left padding of the first row
+                Arrays.fill(p, dst, row, 0f);
+                for (int y = 0; y < fr.h; y++, row += fr.wp) {
+                    System.arraycopy(in, src0 + f * inHw + y * fr.w, p, row, fr.w);
+                    // the right padding of this row and the left padding of the next are adjacent;
+                    // after the last row this runs to the end of the plane (the bottom padding)
+                    int padEnd = y + 1 < fr.h ? row + fr.wp : dst + fr.planeP;
+                    for (int z = row + fr.w; z < padEnd; z++) {
+                        p[z] = 0f;
+                    }
+                }
+            }
+            if (ci == cinG - 1) {
+                int tail = g * fr.itemLen + cinG * fr.ciStride;
+                Arrays.fill(p, tail, tail + V, 0f);
+            }
+        });
+    }
+
+    /**
+     * Splits (pass, group, channel blocks, position blocks) into tasks. The weights of a group (A)
+     * and its padded input (B) are both read once per task that covers them; with T tasks over q
+     * position ranges and T / q channel ranges the traffic is about q * A + T / q * B, least at
+     * q = sqrt(T * B / A).
+     */
+    private void multiply(float[] p, Frames fr, Pass[] passes, int[][] offsets, float[] out, int outChannels,
+                          int channelOffset, float[] res, Activation act) {
+        int qBlocks = (fr.qr + QB - 1) / QB;
+        int items = passes.length * groups;
+        int wanted = Math.max(1, 4 * Runtime.getRuntime().availableProcessors() / items);
+        double aBytes = (double) blocks * MR * offsets[0].length;
+        double bBytes = (double) cinG * fr.ciStride;
+        int qSplit = (int) Math.max(1, Math.min(qBlocks, Math.round(Math.sqrt(wanted * bBytes / aBytes))));
+        int coSplit = Math.max(1, Math.min(blocks, (wanted + qSplit - 1) / qSplit));
+        int tasks = items * coSplit * qSplit;
+        long flopsPerTask = 2L * blocks * MR * offsets[0].length * fr.qr / ((long) coSplit * qSplit);
+        Parallel.forRange(tasks, flopsPerTask, task -> {
+            int qs = task % qSplit;
+            int rest = task / qSplit;
+            int cs = rest % coSplit;
+            rest /= coSplit;
+            int g = rest % groups;
+            Pass pass = passes[rest / groups];
+            int[] off = offsets[rest / groups];
+            int j0 = cs * blocks / coSplit;
+            int j1 = (cs + 1) * blocks / coSplit;
+            int s0 = qs * qBlocks / qSplit;
+            int s1 = (qs + 1) * qBlocks / qSplit;
+            float[] tile = new float[MR * QB];
+            // the operand re-read by the inner loop should be the smaller one, so that it stays cached
+            boolean channelsInner = (double) (j1 - j0) / blocks * aBytes < (double) (s1 - s0) / qBlocks * bBytes;
+            int outer = channelsInner ? s1 - s0 : j1 - j0;
+            int inner = channelsInner ? j1 - j0 : s1 - s0;
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int j = channelsInner ? j0 + i : j0 + o;
+                    int s = channelsInner ? s0 + o : s0 + i;
+                    int q0 = s * QB;
+                    int nv = Math.min(QB, fr.qr - q0) / V;
+                    int blk = g * blocks + j;
+                    accumulate(pass.a, blk * off.length * MR, p, g * fr.itemLen + q0, off, blk * MR, nv, tile);
+                    store(tile, fr, pass, g, j, q0, nv * V, out, outChannels, channelOffset, res, act);
+                }
+            }
+        });
+    }
+
+    /** One register block: tile[i * QB + n] = bias + sum over taps and channels, for nv vectors. */
+    private void accumulate(float[] a, int aBase, float[] p, int pBase, int[] offsets, int biasOff, int nv,
+                            float[] tile) {
+        switch (nv) {
+            case 3 -> block3(a, aBase, p, pBase, offsets, bias, biasOff, tile);
+            case 2 -> block2(a, aBase, p, pBase, offsets, bias, biasOff, tile);
+            default -> block1(a, aBase, p, pBase, offsets, bias, biasOff, tile);
+        }
+    }
+
+    private static void block3(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
+                               float[] tile) {
+        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff]);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c11 = c10;
+        FloatVector c12 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c21 = c20;
+        FloatVector c22 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c31 = c30;
+        FloatVector c32 = c30;
+        for (int k = 0; k < offsets.length; k++) {
+            int pi = pBase + offsets[k];
+            FloatVector b0 = FloatVector.fromArray(S, p, pi);
+            FloatVector b1 = FloatVector.fromArray(S, p, pi + V);
+            FloatVector b2 = FloatVector.fromArray(S, p, pi + 2 * V);
+            int ai = aBase + k * MR;
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = b0.fma(w, c00);
+            c01 = b1.fma(w, c01);
+            c02 = b2.fma(w, c02);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = b0.fma(w, c10);
+            c11 = b1.fma(w, c11);
+            c12 = b2.fma(w, c12);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = b0.fma(w, c20);
+            c21 = b1.fma(w, c21);
+            c22 = b2.fma(w, c22);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = b0.fma(w, c30);
+            c31 = b1.fma(w, c31);
+            c32 = b2.fma(w, c32);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, V);
+        c02.intoArray(tile, 2 * V);
+        c10.intoArray(tile, QB);
+        c11.intoArray(tile, QB + V);
+        c12.intoArray(tile, QB + 2 * V);
+        c20.intoArray(tile, 2 * QB);
+        c21.intoArray(tile, 2 * QB + V);
+        c22.intoArray(tile, 2 * QB + 2 * V);
+        c30.intoArray(tile, 3 * QB);
+        c31.intoArray(tile, 3 * QB + V);
+        c32.intoArray(tile, 3 * QB + 2 * V);
+    }
+
+    /**
+     * The last two vectors of positions: small images (4x4 has 22 positions, 8x8 has 78) end in a
+     * short block, whose weights would be streamed twice as two one-vector blocks.
+     */
+    private static void block2(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
+                               float[] tile) {
+        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff]);
+        FloatVector c01 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c11 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c21 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c31 = c30;
+        for (int k = 0; k < offsets.length; k++) {
+            int pi = pBase + offsets[k];
+            FloatVector b0 = FloatVector.fromArray(S, p, pi);
+            FloatVector b1 = FloatVector.fromArray(S, p, pi + V);
+            int ai = aBase + k * MR;
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = b0.fma(w, c00);
+            c01 = b1.fma(w, c01);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = b0.fma(w, c10);
+            c11 = b1.fma(w, c11);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = b0.fma(w, c20);
+            c21 = b1.fma(w, c21);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = b0.fma(w, c30);
+            c31 = b1.fma(w, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, V);
+        c10.intoArray(tile, QB);
+        c11.intoArray(tile, QB + V);
+        c20.intoArray(tile, 2 * QB);
+        c21.intoArray(tile, 2 * QB + V);
+        c30.intoArray(tile, 3 * QB);
+        c31.intoArray(tile, 3 * QB + V);
+    }
+
+    /** The last vector of positions. */
+    private static void block1(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
+                               float[] tile) {
+        FloatVector c0 = FloatVector.broadcast(S, bias[biasOff]);
+        FloatVector c1 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c2 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c3 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        for (int k = 0; k < offsets.length; k++) {
+            FloatVector v = FloatVector.fromArray(S, p, pBase + offsets[k]);
+            int ai = aBase + k * MR;
+            c0 = v.fma(FloatVector.broadcast(S, a[ai]), c0);
+            c1 = v.fma(FloatVector.broadcast(S, a[ai + 1]), c1);
+            c2 = v.fma(FloatVector.broadcast(S, a[ai + 2]), c2);
+            c3 = v.fma(FloatVector.broadcast(S, a[ai + 3]), c3);
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, QB);
+        c2.intoArray(tile, 2 * QB);
+        c3.intoArray(tile, 3 * QB);
+    }
+
+    /**
+     * Copies the real output pixels among positions [q0, q0 + len) of a tile's rows into out (at
+     * the pass's phase, every up-th row and column), adding the residual and applying the
+     * activation; padding positions are skipped.
+     */
+    private void store(float[] tile, Frames fr, Pass pass, int g, int j, int q0, int len, float[] out,
+                       int outChannels, int channelOffset, float[] res, Activation act) {
+        int rows = Math.min(MR, coutG - j * MR);
+        int outW = fr.w * fr.up;
+        int outHw = fr.h * fr.up * outW;
+        int nOut = fr.frames * outHw;
+        int end = Math.min(q0 + len, fr.q);
+        int qq = q0;
+        while (qq < end) {
+            int f = qq / fr.planeP;
+            int rem = qq - f * fr.planeP;
+            int y = rem / fr.wp;
+            int x = rem - y * fr.wp;
+            if (y >= fr.h) {
+                qq = (f + 1) * fr.planeP;
+                continue;
+            }
+            if (x >= fr.w) {
+                qq += fr.wp - x;
+                continue;
+            }
+            int run = Math.min(fr.w - x, end - qq);
+            int pix = (fr.f0 + f) * outHw + (fr.up * y + pass.rowPhase) * outW + fr.up * x + pass.colPhase;
+            for (int i = 0; i < rows; i++) {
+                int co = g * coutG + j * MR + i;
+                int o = (fr.b * outChannels + channelOffset + co) * nOut + pix;
+                int r = (fr.b * groups * coutG + co) * nOut + pix;
+                if (fr.up == 1) {
+                    emit(tile, i * QB + qq - q0, out, o, res, r, run, act);
+                } else {
+                    emitStrided(tile, i * QB + qq - q0, out, o, res, r, run, fr.up, act);
+                }
+            }
+            qq += run;
+        }
+    }
+
+    private static void emit(float[] tile, int t, float[] out, int o, float[] res, int r, int len, Activation act) {
+        int n = 0;
+        if (act != Activation.SIGMOID) {
+            for (; n + V <= len; n += V) {
+                FloatVector v = FloatVector.fromArray(S, tile, t + n);
+                if (res != null) {
+                    v = v.add(FloatVector.fromArray(S, res, r + n));
+                }
+                if (act == Activation.RELU) {
+                    v = v.max(0f);
+                } else if (act == Activation.LEAKY_RELU_0_2) {
+                    v = v.max(v.mul(0.2f));
+                }
+                v.intoArray(out, o + n);
+            }
+        }
+        for (; n < len; n++) {
+            out[o + n] = scalar(tile[t + n] + (res != null ? res[r + n] : 0f), act);
+        }
+    }
+
+    /** Every {@code stride}-th output: one phase of an upsampled convolution. */
+    private static void emitStrided(float[] tile, int t, float[] out, int o, float[] res, int r, int len, int stride,
+                                    Activation act) {
+        for (int n = 0; n < len; n++) {
+            out[o + n * stride] = scalar(tile[t + n] + (res != null ? res[r + n * stride] : 0f), act);
+        }
+    }
+
+    /** Math.max as in the vector loop and GemmKernel.store: NaN passes through ReLU, as in PyTorch. */
+    private static float scalar(float v, Activation act) {
+        return switch (act) {
+            case RELU -> Math.max(v, 0f);
+            case LEAKY_RELU_0_2 -> Math.max(v, 0.2f * v);
+            default -> act.apply(v);
+        };
+    }
+}
