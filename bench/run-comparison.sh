@@ -59,10 +59,11 @@ java -jar bench/target/benchmarks.jar "${JMH_ARGS[@]}" -foe true -rf json -rff "
 grep -m1 '^# JMH version' "$OUT/jmh.log" >> "$OUT/machine.txt"
 load "between JMH and PyTorch" >> "$OUT/machine.txt"
 
-# On a 2-core machine shared with other work, OpenMP's default active spinning turns every
-# parallel region into a wait for a descheduled thread (measured: 10x slower whole frames);
-# passive waiting is what a well-behaved PyTorch deployment there uses. Override to compare.
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+# OpenMP's default active spinning is PyTorch's fastest setting on an idle machine (a nemo frame:
+# 34 ms against 47 ms passive on 2 Zen 5 cores), so it is the default here. On a machine shared
+# with other work it turns every parallel region into a wait for a descheduled thread (measured:
+# 10x slower whole frames); run with OMP_WAIT_POLICY=PASSIVE there.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-ACTIVE}
 echo "torch OMP_WAIT_POLICY: $OMP_WAIT_POLICY" >> "$OUT/machine.txt"
 $PY bench/pytorch/bench_torch.py --threads 2 --out "$OUT/torch.json" "${TORCH_ARGS[@]}"
 load "after" >> "$OUT/machine.txt"

@@ -221,6 +221,9 @@ def main():
                     help="reference cases to check the PyTorch model against (skipped when absent)")
     ap.add_argument("--conv3d", action="store_true",
                     help="run the model's convolutions as Conv3d like the original code (default: frames as batch, conv2d)")
+    ap.add_argument("--aten-conv", action="store_true",
+                    help="let F.conv2d choose its CPU algorithm (Debian's build: a slow im2col path for small batch-1"
+                         " inputs); default: every conv calls oneDNN directly, the stronger baseline")
     ap.add_argument("--batch", default="shapes=32,nemo=32,moving-gif=8,vox=4",
                     help="frames per batch as config=frames pairs (same syntax as ModelBench's batch param)")
     ap.add_argument("--device", default="cpu",
@@ -240,6 +243,7 @@ def main():
         torch.backends.cudnn.benchmark = True
     torch.set_num_threads(args.threads)
     mn.FRAMES_AS_BATCH["on"] = not args.conv3d
+    mn.MKLDNN_ALL["on"] = not args.aten_conv
     torch.set_grad_enabled(False)
     kb, kw, mb, mw = (0.05, 1, 0.0, 1) if args.quick else (1.0, 20, 4.0, 2)
     with torch.inference_mode():
@@ -250,7 +254,7 @@ def main():
         m = models([c for c in args.configs.split(",") if c], args.batch, mb, mw)
     meta = {"torch": torch.__version__, "python": platform.python_version(), "threads": torch.get_num_threads(),
             "mkldnn": torch.backends.mkldnn.is_available(), "config": torch.__config__.show(),
-            "golden_relative_l2": golden, "quick": args.quick, "frames_as_batch": not args.conv3d, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "golden_relative_l2": golden, "quick": args.quick, "frames_as_batch": not args.conv3d, "mkldnn_all": not args.aten_conv, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "device": str(DEV)}
     if DEV.type == "cuda":
         meta.update(gpu=torch.cuda.get_device_name(DEV), cuda=torch.version.cuda,

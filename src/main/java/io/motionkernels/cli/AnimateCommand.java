@@ -10,6 +10,7 @@ import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.cpu.CpuKernels;
 import io.motionkernels.media.MediaReader;
 import io.motionkernels.media.MediaWriter;
 import io.motionkernels.media.Video;
@@ -127,6 +128,9 @@ public final class AnimateCommand implements Callable<Integer> {
         Video drv = MediaReader.readVideo(driving, res, res);
         int frames = maxFrames == null ? drv.frameCount() : Math.min(maxFrames, drv.frameCount());
         PrintWriter err = spec.commandLine().getErr();
+        if (requested != Backend.CUDA && !CpuKernels.vectorConvolution()) {
+            err.println("note: " + CpuKernels.describe());
+        }
         try (MotionModel model = MotionModel.create(cfg, weights, requested, Precision.parse(precision));
              PreparedSource prepared = model.prepare(src)) {
             long start = System.nanoTime();

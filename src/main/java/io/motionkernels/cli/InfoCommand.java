@@ -1,6 +1,7 @@
 package io.motionkernels.cli;
 
 import io.motionkernels.Backends;
+import io.motionkernels.cpu.CpuKernels;
 import io.motionkernels.cuda.CudaAvailability;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,7 @@ public final class InfoCommand implements Callable<Integer> {
         out.printf("motion-kernels 0.1.0 on Java %s (%s), %s %s%n", System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"));
         out.printf("cpu:  usable (%d cores, max heap %d MiB)%n", rt.availableProcessors(), rt.maxMemory() >> 20);
+        out.println("  " + CpuKernels.describe());
         String why = Backends.cudaUnavailableReason();
         out.println(why == null ? "cuda: usable" : "cuda: not usable: " + why);
         for (String check : CudaAvailability.probe().checks()) {

@@ -70,6 +70,11 @@ final class ConvDirect {
         }
     }
 
+    /** The width of the vectors this kernel computes with. */
+    static int vectorBits() {
+        return S.vectorBitSize();
+    }
+
     private ConvDirect(float[] weights, int kPad, float[] bias, int cout, int cin, int kh, int kw, int groups) {
         this.weights = weights;
         this.kPad = kPad;

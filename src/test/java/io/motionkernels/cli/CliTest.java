@@ -181,6 +181,7 @@ class CliTest {
         Run info = run("info");
         assertEquals(0, info.code());
         assertTrue(info.out().contains("cpu:") && info.out().contains("cuda:"), info.out());
+        assertTrue(info.out().contains("convolution: Vector API"), info.out());
         assertEquals(0, run("--help").code());
         assertTrue(run("animate").code() != 0, "missing required options must fail");
     }
