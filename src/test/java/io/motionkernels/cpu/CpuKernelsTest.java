@@ -13,6 +13,7 @@ class CpuKernelsTest {
         try {
             assertTrue(CpuKernels.vectorConvolution());
             assertTrue(CpuKernels.describe().contains("Vector API"), CpuKernels.describe());
+            System.out.println("CpuKernelsTest: " + CpuKernels.describe());
             ConvKernels.useVector(false);
             assertFalse(CpuKernels.vectorConvolution());
             assertTrue(CpuKernels.describe().contains(CpuKernels.VECTOR_OPTION), CpuKernels.describe());
