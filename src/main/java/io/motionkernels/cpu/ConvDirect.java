@@ -64,10 +64,51 @@ final class ConvDirect {
      * Packed weights of one kernel, [group][block][input channel][tap][MR] and zero past coutG, with
      * where each tap reads relative to a position, and which output row and column phase it writes.
      */
-    private record Pass(float[] a, int[] tapY, int[] tapX, int rowPhase, int colPhase) {
+    private static final class Pass {
+        final float[] a;
+        final int[] tapY;
+        final int[] tapX;
+        final int rowPhase;
+        final int colPhase;
+        /** The same weights as [group][tap k][output channel], rows padded to whole vectors; built on first use. */
+        private volatile float[] transposed;
+
+        Pass(float[] a, int[] tapY, int[] tapX, int rowPhase, int colPhase) {
+            this.a = a;
+            this.tapY = tapY;
+            this.tapX = tapX;
+            this.rowPhase = rowPhase;
+            this.colPhase = colPhase;
+        }
+
         int taps() {
             return tapY.length;
         }
+
+        float[] transposed(int groups, int cinG, int coutG, int blocks) {
+            float[] t = transposed;
+            if (t == null) {
+                // a race builds it twice at worst, identically; the field is only a cache
+                int k = cinG * taps();
+                int ldw = rowLength(coutG);
+                t = new float[groups * k * ldw];
+                for (int g = 0; g < groups; g++) {
+                    for (int co = 0; co < coutG; co++) {
+                        int src = (g * blocks + co / MR) * k * MR + co % MR;
+                        for (int i = 0; i < k; i++) {
+                            t[(g * k + i) * ldw + co] = a[src + i * MR];
+                        }
+                    }
+                }
+                transposed = t;
+            }
+            return t;
+        }
+    }
+
+    /** Floats per row of transposed weights: the output channels rounded up to whole vectors. */
+    private static int rowLength(int coutG) {
+        return (coutG + V - 1) / V * V;
     }
 
     /** The width of the vectors this kernel computes with. */
@@ -182,7 +223,11 @@ final class ConvDirect {
                 float[] p = ConvBuffers.take(groups * fr.itemLen);
                 try {
                     pad(in, cin, fr, p);
-                    multiply(p, fr, passes, offsets, out, outChannels, channelOffset, res, act);
+                    if (fr.qr <= 2 * V && coutG >= 2 * V) {
+                        multiplyTransposed(p, fr, passes, offsets, out, outChannels, channelOffset, res, act);
+                    } else {
+                        multiply(p, fr, passes, offsets, out, outChannels, channelOffset, res, act);
+                    }
                 } finally {
                     ConvBuffers.give(p);
                 }
@@ -207,7 +252,11 @@ final class ConvDirect {
         return off;
     }
 
-    /** The geometry of one step: frames [f0, f0 + count) of batch item b, padded. */
+    /**
+     * The geometry of one step: frames [f0, f0 + count) of batch item b, padded. The grid of
+     * positions is the input (h, w); an output pixel is (up * y + rowPhase, up * x + colPhase)
+     * for grid pixel (y, x).
+     */
     private final class Frames {
         final int b, f0, count, frames, h, w, up, padY, padX, wp, planeP;
         /** Floats between input channels in the padded copy. */
@@ -313,35 +362,130 @@ final class ConvDirect {
                     int q0 = s * QB;
                     int nv = Math.min(QB, fr.qr - q0) / V;
                     int blk = g * blocks + j;
-                    accumulate(pass.a, blk * off.length * MR, p, g * fr.itemLen + q0, off, blk * MR, nv, tile);
+                    accumulate(pass.a, blk * off.length * MR, p, g * fr.itemLen + q0, off, nv, tile);
                     store(tile, fr, pass, g, j, q0, nv * V, out, outChannels, channelOffset, res, act);
                 }
             }
         });
     }
 
-    /** One register block: tile[i * QB + n] = bias + sum over taps and channels, for nv vectors. */
-    private void accumulate(float[] a, int aBase, float[] p, int pBase, int[] offsets, int biasOff, int nv,
-                            float[] tile) {
-        switch (nv) {
-            case 3 -> block3(a, aBase, p, pBase, offsets, bias, biasOff, tile);
-            case 2 -> block2(a, aBase, p, pBase, offsets, bias, biasOff, tile);
-            default -> block1(a, aBase, p, pBase, offsets, bias, biasOff, tile);
+    /**
+     * Images so small that their positions fill at most two vectors (4x4, and the 2x2 and 4x4
+     * inputs of upsampling convolutions), where most of a position vector would be padding: the
+     * GEMM runs transposed, with 4 positions as the broadcast rows and output channels along the
+     * vectors. The same kernels do it: their left operand is then the im2col of the real
+     * positions, gathered from the padded copy through the offsets, and their right operand the
+     * transposed weights.
+     */
+    private void multiplyTransposed(float[] p, Frames fr, Pass[] passes, int[][] offsets, float[] out,
+                                    int outChannels, int channelOffset, float[] res, Activation act) {
+        int hw = fr.h * fr.w;
+        int n = fr.count * hw;
+        int posBlocks = (n + MR - 1) / MR;
+        int k = offsets[0].length;
+        int ldw = rowLength(coutG);
+        int coBlocks = (ldw + QB - 1) / QB;
+        int items = passes.length * groups;
+        int[] rowOffsets = new int[k];
+        for (int i = 0; i < k; i++) {
+            rowOffsets[i] = i * ldw;
+        }
+        int xLen = posBlocks * k * MR;
+        float[] x = ConvBuffers.take(items * xLen);
+        try {
+            // every float of x is written: the gathered taps, and zeros for positions past n
+            Parallel.forRange(items * posBlocks, (long) k * MR, t -> {
+                int item = t / posBlocks;
+                int pb = t % posBlocks;
+                int g = item % groups;
+                int[] off = offsets[item / groups];
+                int dst = item * xLen + pb * k * MR;
+                for (int i = 0; i < MR; i++) {
+                    int pos = pb * MR + i;
+                    if (pos >= n) {
+                        for (int j = 0; j < k; j++) {
+                            x[dst + j * MR + i] = 0f;
+                        }
+                        continue;
+                    }
+                    int f = pos / hw;
+                    int q = g * fr.itemLen + f * fr.planeP + (pos - f * hw) / fr.w * fr.wp + (pos - f * hw) % fr.w;
+                    for (int j = 0; j < k; j++) {
+                        x[dst + j * MR + i] = p[q + off[j]];
+                    }
+                }
+            });
+            int coSplit = Math.max(1, Math.min(coBlocks, 4 * Runtime.getRuntime().availableProcessors() / items));
+            Parallel.forRange(items * coSplit, 2L * k * MR * QB * posBlocks * coBlocks / coSplit, t -> {
+                int item = t / coSplit;
+                int cs = t % coSplit;
+                int g = item % groups;
+                Pass pass = passes[item / groups];
+                float[] wt = pass.transposed(groups, cinG, coutG, blocks);
+                float[] tile = new float[MR * QB];
+                for (int cb = cs * coBlocks / coSplit; cb < (cs + 1) * coBlocks / coSplit; cb++) {
+                    int nv = Math.min(QB, ldw - cb * QB) / V;
+                    for (int pb = 0; pb < posBlocks; pb++) {
+                        accumulate(x, item * xLen + pb * k * MR, wt, g * k * ldw + cb * QB, rowOffsets, nv, tile);
+                        storeTransposed(tile, fr, pass, g, cb * QB, Math.min(nv * V, coutG - cb * QB), pb * MR,
+                                Math.min(MR, n - pb * MR), out, outChannels, channelOffset, res, act);
+                    }
+                }
+            });
+        } finally {
+            ConvBuffers.give(x);
         }
     }
 
-    private static void block3(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
-                               float[] tile) {
-        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff]);
+    /** tile[i][c] is output channel co0 + c at real position pos0 + i (frame, row, column of the grid). */
+    private void storeTransposed(float[] tile, Frames fr, Pass pass, int g, int co0, int channels, int pos0,
+                                 int positions, float[] out, int outChannels, int channelOffset, float[] res,
+                                 Activation act) {
+        int hw = fr.h * fr.w;
+        int outW = fr.w * fr.up;
+        int outHw = fr.h * fr.up * outW;
+        int nOut = fr.frames * outHw;
+        for (int i = 0; i < positions; i++) {
+            int pos = pos0 + i;
+            int f = pos / hw;
+            int y = (pos - f * hw) / fr.w;
+            int x = (pos - f * hw) % fr.w;
+            int pix = (fr.f0 + f) * outHw + (fr.up * y + pass.rowPhase) * outW + fr.up * x + pass.colPhase;
+            for (int c = 0; c < channels; c++) {
+                int co = g * coutG + co0 + c;
+                float v = tile[i * QB + c] + bias[g * blocks * MR + co0 + c];
+                if (res != null) {
+                    v += res[(fr.b * groups * coutG + co) * nOut + pix];
+                }
+                out[(fr.b * outChannels + channelOffset + co) * nOut + pix] = scalar(v, act);
+            }
+        }
+    }
+
+    /**
+     * One register block: tile[i * QB + n] = the sum over taps and channels, for nv vectors. The
+     * bias is added afterwards in both orientations, so that an output is rounded the same way
+     * whichever way the GEMM ran (streaming one frame equals the same frame in a batch).
+     */
+    private static void accumulate(float[] a, int aBase, float[] p, int pBase, int[] offsets, int nv, float[] tile) {
+        switch (nv) {
+            case 3 -> block3(a, aBase, p, pBase, offsets, tile);
+            case 2 -> block2(a, aBase, p, pBase, offsets, tile);
+            default -> block1(a, aBase, p, pBase, offsets, tile);
+        }
+    }
+
+    private static void block3(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
         FloatVector c02 = c00;
-        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c10 = c00;
         FloatVector c11 = c10;
         FloatVector c12 = c10;
-        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c20 = c00;
         FloatVector c21 = c20;
         FloatVector c22 = c20;
-        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c30 = c00;
         FloatVector c31 = c30;
         FloatVector c32 = c30;
         for (int k = 0; k < offsets.length; k++) {
@@ -385,15 +529,14 @@ final class ConvDirect {
      * The last two vectors of positions: small images (4x4 has 22 positions, 8x8 has 78) end in a
      * short block, whose weights would be streamed twice as two one-vector blocks.
      */
-    private static void block2(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
-                               float[] tile) {
-        FloatVector c00 = FloatVector.broadcast(S, bias[biasOff]);
+    private static void block2(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
-        FloatVector c10 = FloatVector.broadcast(S, bias[biasOff + 1]);
+        FloatVector c10 = c00;
         FloatVector c11 = c10;
-        FloatVector c20 = FloatVector.broadcast(S, bias[biasOff + 2]);
+        FloatVector c20 = c00;
         FloatVector c21 = c20;
-        FloatVector c30 = FloatVector.broadcast(S, bias[biasOff + 3]);
+        FloatVector c30 = c00;
         FloatVector c31 = c30;
         for (int k = 0; k < offsets.length; k++) {
             int pi = pBase + offsets[k];
@@ -424,12 +567,11 @@ final class ConvDirect {
     }
 
     /** The last vector of positions. */
-    private static void block1(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] bias, int biasOff,
-                               float[] tile) {
-        FloatVector c0 = FloatVector.broadcast(S, bias[biasOff]);
-        FloatVector c1 = FloatVector.broadcast(S, bias[biasOff + 1]);
-        FloatVector c2 = FloatVector.broadcast(S, bias[biasOff + 2]);
-        FloatVector c3 = FloatVector.broadcast(S, bias[biasOff + 3]);
+    private static void block1(float[] a, int aBase, float[] p, int pBase, int[] offsets, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
         for (int k = 0; k < offsets.length; k++) {
             FloatVector v = FloatVector.fromArray(S, p, pBase + offsets[k]);
             int ai = aBase + k * MR;
@@ -476,21 +618,23 @@ final class ConvDirect {
                 int co = g * coutG + j * MR + i;
                 int o = (fr.b * outChannels + channelOffset + co) * nOut + pix;
                 int r = (fr.b * groups * coutG + co) * nOut + pix;
+                float b = bias[(g * blocks + j) * MR + i];
                 if (fr.up == 1) {
-                    emit(tile, i * QB + qq - q0, out, o, res, r, run, act);
+                    emit(tile, i * QB + qq - q0, b, out, o, res, r, run, act);
                 } else {
-                    emitStrided(tile, i * QB + qq - q0, out, o, res, r, run, fr.up, act);
+                    emitStrided(tile, i * QB + qq - q0, b, out, o, res, r, run, fr.up, act);
                 }
             }
             qq += run;
         }
     }
 
-    private static void emit(float[] tile, int t, float[] out, int o, float[] res, int r, int len, Activation act) {
+    private static void emit(float[] tile, int t, float bias, float[] out, int o, float[] res, int r, int len,
+                             Activation act) {
         int n = 0;
         if (act != Activation.SIGMOID) {
             for (; n + V <= len; n += V) {
-                FloatVector v = FloatVector.fromArray(S, tile, t + n);
+                FloatVector v = FloatVector.fromArray(S, tile, t + n).add(bias);
                 if (res != null) {
                     v = v.add(FloatVector.fromArray(S, res, r + n));
                 }
@@ -503,15 +647,15 @@ final class ConvDirect {
             }
         }
         for (; n < len; n++) {
-            out[o + n] = scalar(tile[t + n] + (res != null ? res[r + n] : 0f), act);
+            out[o + n] = scalar(tile[t + n] + bias + (res != null ? res[r + n] : 0f), act);
         }
     }
 
     /** Every {@code stride}-th output: one phase of an upsampled convolution. */
-    private static void emitStrided(float[] tile, int t, float[] out, int o, float[] res, int r, int len, int stride,
-                                    Activation act) {
+    private static void emitStrided(float[] tile, int t, float bias, float[] out, int o, float[] res, int r, int len,
+                                    int stride, Activation act) {
         for (int n = 0; n < len; n++) {
-            out[o + n * stride] = scalar(tile[t + n] + (res != null ? res[r + n * stride] : 0f), act);
+            out[o + n * stride] = scalar(tile[t + n] + bias + (res != null ? res[r + n * stride] : 0f), act);
         }
     }
 
