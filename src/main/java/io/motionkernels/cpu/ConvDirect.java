@@ -29,7 +29,8 @@ import java.util.Arrays;
  * feeds four FMAs and each broadcast weight three, and the output is written once, with the bias,
  * residual and activation applied on the way. 12 accumulators, 3 input vectors and a broadcast fill
  * the 16 AVX2 registers; on a Zen 5 core with AVX-512 the kernel runs at about 240 GFLOP/s, and
- * 8 x 3 or 6 x 4 blocks were no faster.
+ * 8 x 3 or 6 x 4 blocks were no faster. Images whose positions fill at most two vectors run the
+ * same kernels transposed, output channels along the vectors (see multiplyTransposed).
  *
  * <p>Immutable after construction (the phase weights are built on first use) and safe to share
  * between threads.
