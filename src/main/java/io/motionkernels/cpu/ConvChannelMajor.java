@@ -19,14 +19,10 @@ final class ConvChannelMajor {
         this.blockWidth = blockWidth;
     }
 
-    /** Channels per block: the kernel runs its vector loop along a block's channels and wants it long. */
-    static int blockWidth(int coutG) {
-        return coutG >= 256 ? 256 : coutG >= 128 ? 128 : 64;
-    }
-
     /** Transposes weights (cout, kPad) into per-group, per-block (kPad, width) rows. */
-    static ConvChannelMajor of(float[] weights, int cout, int groups, int kPad, int width) {
+    static ConvChannelMajor of(float[] weights, int cout, int groups, int kPad) {
         int coutG = cout / groups;
+        int width = coutG >= 256 ? 256 : coutG >= 128 ? 128 : 64;
         int blocks = (coutG + width - 1) / width;
         float[][][][] rows = new float[groups][blocks][kPad][];
         for (int g = 0; g < groups; g++) {
@@ -117,7 +113,7 @@ final class ConvChannelMajor {
         for (int i = 0; i < np; i++) {
             System.arraycopy(bias, co0, acc[i], 0, m);
         }
-        // a panel of taps x channels stays in L1 (4096 floats) while every pixel sweeps it
+        // a panel of taps x channels (4096 floats) stays in L1 while every pixel sweeps it
         int kcMax = Math.max(4, (4096 / m) & ~3);
         for (int k0 = 0; k0 < kPad; k0 += kcMax) {
             int kc = Math.min(kcMax, kPad - k0);

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * and tap (ty, tx) of the output computed at q reads the padded copy at q + ty * wp + tx: the im2col
  * row of a tap is the padded channel shifted by a constant, so the GEMM reads its right operand
  * straight from the padded copy. Positions that fall in the padding columns and rows are computed
- * too and thrown away (6% more work at 64x64, 25% at 8x8), which costs less than packing 9 shifted
+ * too and thrown away (3% more work at 64x64, 25% at 8x8), which costs less than packing 9 shifted
  * copies of the input.
  *
  * <p>A convolution of an input upsampled x2 (nearest) is not computed at the upsampled size: each
@@ -28,8 +28,8 @@ import java.util.Arrays;
  * registers for the whole reduction (every tap of every input channel), so each loaded input vector
  * feeds four FMAs and each broadcast weight three, and the output is written once, with the bias,
  * residual and activation applied on the way. 12 accumulators, 3 input vectors and a broadcast fill
- * the 16 AVX2 registers; on a Zen 5 core with AVX-512 the kernel runs at about 240 GFLOP/s, and
- * 8 x 3 or 6 x 4 blocks were no faster. Images whose positions fill at most two vectors run the
+ * the 16 AVX2 registers; on a Zen 5 core with AVX-512 the kernel runs at about 240 GFLOP/s, and in
+ * a microbenchmark 6 x 4 blocks were within 2% of it and 8 x 3 blocks slower. Images whose positions fill at most two vectors run the
  * same kernels transposed, output channels along the vectors (see multiplyTransposed).
  *
  * <p>Immutable after construction (the phase weights are built on first use) and safe to share
@@ -65,7 +65,7 @@ final class ConvDirect {
      * Packed weights of one kernel, [group][block][input channel][tap][MR] and zero past coutG, with
      * where each tap reads relative to a position, and which output row and column phase it writes.
      */
-    private static final class Pass {
+    private final class Pass {
         final float[] a;
         final int[] tapY;
         final int[] tapX;
@@ -86,7 +86,7 @@ final class ConvDirect {
             return tapY.length;
         }
 
-        float[] transposed(int groups, int cinG, int coutG, int blocks) {
+        float[] transposed() {
             float[] t = transposed;
             if (t == null) {
                 // a race builds it twice at worst, identically; the field is only a cache
@@ -240,7 +240,7 @@ final class ConvDirect {
      * Where tap k = (ci, t) of a pass reads, relative to the position: ci * ciStride + tapY * wp +
      * tapX. The kernels walk this table in one flat loop: with the reduction split into nested loops
      * over channels and taps, C2 (JDK 17) no longer kept the accumulators in registers and the
-     * kernel ran 40x slower.
+     * kernel ran 30x slower (8.6 against about 280 GFLOP/s on nemo's 45-channel convolution).
      */
     private int[] offsets(Pass pass, Frames fr) {
         int taps = pass.taps();
@@ -267,6 +267,8 @@ final class ConvDirect {
         /** Positions up to the last real pixel, and that rounded up to whole vectors. */
         final int q;
         final int qr;
+        /** Output width, floats per output frame, and per output channel (all frames). */
+        final int outW, outHw, nOut;
 
         Frames(int b, int f0, int count, int frames, int h, int w, int up, int padY, int padX) {
             this.b = b;
@@ -284,6 +286,29 @@ final class ConvDirect {
             this.itemLen = cinG * ciStride + V;
             this.q = (count - 1) * planeP + (h - 1) * wp + w;
             this.qr = (q + V - 1) / V * V;
+            this.outW = w * up;
+            this.outHw = h * up * outW;
+            this.nOut = frames * outHw;
+        }
+
+        /** The position of grid pixel (f, y, x) in the padded copy of one channel. */
+        int position(int f, int y, int x) {
+            return f * planeP + y * wp + x;
+        }
+
+        /** Index within an output channel of the output pixel that grid pixel (f, y, x) of a pass writes. */
+        int pixel(Pass pass, int f, int y, int x) {
+            return (f0 + f) * outHw + (up * y + pass.rowPhase) * outW + up * x + pass.colPhase;
+        }
+
+        /** Index in out of output channel co (of all groups) at pixel pix. */
+        int outIndex(int outChannels, int channelOffset, int co, int pix) {
+            return (b * outChannels + channelOffset + co) * nOut + pix;
+        }
+
+        /** Index in the residual, which has the convolution's own channels, of channel co at pixel pix. */
+        int resIndex(int co, int pix) {
+            return (b * groups * coutG + co) * nOut + pix;
         }
     }
 
@@ -410,7 +435,7 @@ final class ConvDirect {
                         continue;
                     }
                     int f = pos / hw;
-                    int q = g * fr.itemLen + f * fr.planeP + (pos - f * hw) / fr.w * fr.wp + (pos - f * hw) % fr.w;
+                    int q = g * fr.itemLen + fr.position(f, (pos - f * hw) / fr.w, (pos - f * hw) % fr.w);
                     for (int j = 0; j < k; j++) {
                         x[dst + j * MR + i] = p[q + off[j]];
                     }
@@ -422,7 +447,7 @@ final class ConvDirect {
                 int cs = t % coSplit;
                 int g = item % groups;
                 Pass pass = passes[item / groups];
-                float[] wt = pass.transposed(groups, cinG, coutG, blocks);
+                float[] wt = pass.transposed();
                 float[] tile = new float[MR * QB];
                 for (int cb = cs * coBlocks / coSplit; cb < (cs + 1) * coBlocks / coSplit; cb++) {
                     int nv = Math.min(QB, ldw - cb * QB) / V;
@@ -443,22 +468,17 @@ final class ConvDirect {
                                  int positions, float[] out, int outChannels, int channelOffset, float[] res,
                                  Activation act) {
         int hw = fr.h * fr.w;
-        int outW = fr.w * fr.up;
-        int outHw = fr.h * fr.up * outW;
-        int nOut = fr.frames * outHw;
         for (int i = 0; i < positions; i++) {
             int pos = pos0 + i;
             int f = pos / hw;
-            int y = (pos - f * hw) / fr.w;
-            int x = (pos - f * hw) % fr.w;
-            int pix = (fr.f0 + f) * outHw + (fr.up * y + pass.rowPhase) * outW + fr.up * x + pass.colPhase;
+            int pix = fr.pixel(pass, f, (pos - f * hw) / fr.w, (pos - f * hw) % fr.w);
             for (int c = 0; c < channels; c++) {
                 int co = g * coutG + co0 + c;
                 float v = tile[i * QB + c] + bias[g * blocks * MR + co0 + c];
                 if (res != null) {
-                    v += res[(fr.b * groups * coutG + co) * nOut + pix];
+                    v += res[fr.resIndex(co, pix)];
                 }
-                out[(fr.b * outChannels + channelOffset + co) * nOut + pix] = scalar(v, act);
+                out[fr.outIndex(outChannels, channelOffset, co, pix)] = scalar(v, act);
             }
         }
     }
@@ -595,9 +615,6 @@ final class ConvDirect {
     private void store(float[] tile, Frames fr, Pass pass, int g, int j, int q0, int len, float[] out,
                        int outChannels, int channelOffset, float[] res, Activation act) {
         int rows = Math.min(MR, coutG - j * MR);
-        int outW = fr.w * fr.up;
-        int outHw = fr.h * fr.up * outW;
-        int nOut = fr.frames * outHw;
         int end = Math.min(q0 + len, fr.q);
         int qq = q0;
         while (qq < end) {
@@ -614,11 +631,11 @@ final class ConvDirect {
                 continue;
             }
             int run = Math.min(fr.w - x, end - qq);
-            int pix = (fr.f0 + f) * outHw + (fr.up * y + pass.rowPhase) * outW + fr.up * x + pass.colPhase;
+            int pix = fr.pixel(pass, f, y, x);
             for (int i = 0; i < rows; i++) {
                 int co = g * coutG + j * MR + i;
-                int o = (fr.b * outChannels + channelOffset + co) * nOut + pix;
-                int r = (fr.b * groups * coutG + co) * nOut + pix;
+                int o = fr.outIndex(outChannels, channelOffset, co, pix);
+                int r = fr.resIndex(co, pix);
                 float b = bias[(g * blocks + j) * MR + i];
                 if (fr.up == 1) {
                     emit(tile, i * QB + qq - q0, b, out, o, res, r, run, act);

@@ -173,9 +173,9 @@ class Conv2dTest {
         {1, 3, 3, 19, 23, 20, 3, 1},  // 1311 pixels over frames: narrowed blocks on few cores
         {1, 8, 1, 3, 4, 64, 3, 2},    // channel-major, grouped
         {2, 5, 2, 2, 3, 33, 3, 1},    // channel-major, B and D > 1, a 1-channel last block
-        {1, 40, 1, 3, 5, 130, 1, 1},  // channel-major 1x1, blocks of 128 and 2 (vector kernel: 48, 48, 34)
-        {1, 3, 1, 2, 3, 260, 3, 1},   // channel-major, blocks of 256 and 4 (vector kernel: 5 x 48 and 20)
-        {1, 6, 1, 3, 3, 49, 3, 1},    // channel-major, vector kernel: blocks of 48 and 1
+        {1, 40, 1, 3, 5, 130, 1, 1},  // channel-major 1x1, blocks of 128 and 2
+        {1, 3, 1, 2, 3, 260, 3, 1},   // channel-major, blocks of 256 and 4
+        {1, 6, 1, 3, 3, 49, 3, 1},    // channel-major; ConvDirect transposed, a last channel block of one vector
         {1, 300, 1, 2, 2, 40, 3, 1},  // channel-major, 2700 taps over several panels
     };
 

@@ -239,29 +239,19 @@ public class GpuKernelBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            int[] p = switch (shape) {
-                case "c256to64at32" -> new int[]{256, 64, 32};
-                case "c45to45at64" -> new int[]{45, 45, 64};
-                case "c45to45at256" -> new int[]{45, 45, 256};
-                default -> throw new IllegalArgumentException(shape);
-            };
-            int cin = p[0], cout = p[1];
-            hw = p[2];
-            float bound = (float) Math.sqrt(6.0 / (cin * 9));
-            float[] wgt = Inputs.uniform(7, -bound, bound, cout * cin * 9);
-            float[] bias = Inputs.uniform(8, -0.1f, 0.1f, cout);
-            float[] gamma = Inputs.uniform(9, 0.75f, 1.25f, cout), beta = Inputs.uniform(10, -0.1f, 0.1f, cout);
-            float[] mean = Inputs.uniform(11, -0.1f, 0.1f, cout), var = Inputs.uniform(12, 0.75f, 1.25f, cout);
-            Tensor input = Inputs.uniform(13, 0f, 1f, 1, cin, 1, hw, hw);
-            Tensor ref = Conv2d.of(wgt, bias, cout, cin, 3, 3, 1).foldBatchNorm(gamma, beta, mean, var, 1e-5)
-                    .withActivation(Activation.RELU).apply(input);
+            KernelBench.ConvBlock blk = KernelBench.ConvBlock.of(shape);
+            int cin = blk.cin(), cout = blk.cout();
+            hw = blk.hw();
+            Tensor input = blk.input();
+            Tensor ref = blk.conv().apply(input);
             work = Work.conv(1, cin, cout, 3, hw, hw);
 
             Precision prec = Precision.valueOf(precision);
             open(prec);
             GpuDevice dev = gpu.device;
-            conv = dev.prepareConv(new ConvSpec("bench." + shape, cin, cout, 3, 1, wgt, bias, Activation.NONE)
-                    .foldBatchNorm(gamma, beta, mean, var, 1e-5).withActivation(Activation.RELU));
+            conv = dev.prepareConv(new ConvSpec("bench." + shape, cin, cout, 3, 1, blk.weight(), blk.bias(),
+                    Activation.NONE).foldBatchNorm(blk.gamma(), blk.beta(), blk.mean(), blk.var(), 1e-5)
+                    .withActivation(Activation.RELU));
             x = dev.allocate(input.numel());
             dev.upload(input.data(), x.view());
             y = dev.allocate(ref.numel());

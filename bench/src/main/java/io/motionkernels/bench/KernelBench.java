@@ -144,21 +144,43 @@ public class KernelBench {
 
         @Setup
         public void setup() {
+            ConvBlock blk = ConvBlock.of(shape);
+            conv = blk.conv();
+            x = blk.input();
+            work = Work.conv(1, blk.cin(), blk.cout(), 3, blk.hw(), blk.hw());
+        }
+    }
+
+    /**
+     * The data of a {@link ConvState} shape: 3x3 weights and bias, batch-norm parameters and a
+     * one-frame input, from fixed seeds; shared by the CPU and GPU benchmarks so that the GPU
+     * check compares against exactly the CPU benchmark's convolution.
+     */
+    record ConvBlock(int cin, int cout, int hw, float[] weight, float[] bias, float[] gamma, float[] beta,
+                     float[] mean, float[] var) {
+        static ConvBlock of(String shape) {
             int[] p = switch (shape) {
                 case "c256to64at32" -> new int[]{256, 64, 32};
                 case "c45to45at64" -> new int[]{45, 45, 64};
                 case "c45to45at256" -> new int[]{45, 45, 256};
                 default -> throw new IllegalArgumentException(shape);
             };
-            int cin = p[0], cout = p[1], hw = p[2];
+            int cin = p[0], cout = p[1];
             float bound = (float) Math.sqrt(6.0 / (cin * 9));
-            conv = Conv2d.of(Inputs.uniform(7, -bound, bound, cout * cin * 9), Inputs.uniform(8, -0.1f, 0.1f, cout),
-                            cout, cin, 3, 3, 1)
-                    .foldBatchNorm(Inputs.uniform(9, 0.75f, 1.25f, cout), Inputs.uniform(10, -0.1f, 0.1f, cout),
-                            Inputs.uniform(11, -0.1f, 0.1f, cout), Inputs.uniform(12, 0.75f, 1.25f, cout), 1e-5)
+            return new ConvBlock(cin, cout, p[2], Inputs.uniform(7, -bound, bound, cout * cin * 9),
+                    Inputs.uniform(8, -0.1f, 0.1f, cout), Inputs.uniform(9, 0.75f, 1.25f, cout),
+                    Inputs.uniform(10, -0.1f, 0.1f, cout), Inputs.uniform(11, -0.1f, 0.1f, cout),
+                    Inputs.uniform(12, 0.75f, 1.25f, cout));
+        }
+
+        /** The CPU engine's block: conv, batch norm folded in, ReLU. */
+        Conv2d conv() {
+            return Conv2d.of(weight, bias, cout, cin, 3, 3, 1).foldBatchNorm(gamma, beta, mean, var, 1e-5)
                     .withActivation(Activation.RELU);
-            x = Inputs.uniform(13, 0f, 1f, 1, cin, 1, hw, hw);
-            work = Work.conv(1, cin, cout, 3, hw, hw);
+        }
+
+        Tensor input() {
+            return Inputs.uniform(13, 0f, 1f, 1, cin, 1, hw, hw);
         }
     }
 
