@@ -25,6 +25,11 @@ public final class Backends {
         return s.usable() ? null : s.reason();
     }
 
+    /** Opens the first GPU for a model (only called once CUDA was found usable). */
+    static io.motionkernels.engine.Device openCuda(Precision precision) {
+        return io.motionkernels.cuda.CudnnDevice.open(0, precision);
+    }
+
     static Backend resolve(Backend requested) {
         return switch (requested) {
             case CPU -> Backend.CPU;

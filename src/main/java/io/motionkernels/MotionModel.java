@@ -2,19 +2,21 @@ package io.motionkernels;
 
 import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Weights;
-import io.motionkernels.cuda.CudnnDevice;
-import io.motionkernels.cuda.GpuModel;
+import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.Executor;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNet;
+import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.model.MonkeyNetParams;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A loaded Monkey-Net: load once, {@link #prepare} a source image once, then animate any number of
- * driving frames. Immutable after loading and safe to use from several threads.
+ * driving frames. Immutable after loading and safe to use from several threads (calls are
+ * serialised: the engine runs each one on all cores, or on the GPU's one stream).
  *
  * <pre>{@code
  * try (MotionModel model = MotionModel.load(Path.of("shapes.yaml"), Path.of("shapes.safetensors"), Backend.CPU);
@@ -25,16 +27,13 @@ import java.util.List;
  * }</pre>
  */
 public final class MotionModel implements AutoCloseable {
-    private final MonkeyNet net;
+    private final MonkeyNetEngine engine;
     private final Backend backend;
-    /** The whole-model forward on the GPU; null on the CPU backend. */
-    private final GpuModel gpu;
     private volatile boolean closed;
 
-    private MotionModel(MonkeyNet net, Backend backend, GpuModel gpu) {
-        this.net = net;
+    private MotionModel(MonkeyNetEngine engine, Backend backend) {
+        this.engine = engine;
         this.backend = backend;
-        this.gpu = gpu;
     }
 
     /** Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors). */
@@ -59,13 +58,13 @@ public final class MotionModel implements AutoCloseable {
      */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend, Precision precision) {
         Backend resolved = Backends.resolve(backend);
-        MonkeyNet net = MonkeyNet.build(config, weights);
+        MonkeyNetParams params = MonkeyNetParams.of(config, weights);
         if (resolved != Backend.CUDA) {
-            return new MotionModel(net, Backend.CPU, null);
+            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), Executor.Options.DEFAULT), Backend.CPU);
         }
         try {
-            GpuModel gpu = GpuModel.create(config, weights, CudnnDevice.open(0, precision), GpuModel.Options.DEFAULT);
-            return new MotionModel(net, Backend.CUDA, gpu);
+            Device gpu = Backends.openCuda(precision);
+            return new MotionModel(MonkeyNetEngine.create(params, gpu, Executor.Options.DEFAULT), Backend.CUDA);
         } catch (RuntimeException | LinkageError e) {
             throw new MotionKernelsException("--backend cuda was asked for, but the model could not be set up on the GPU: "
                     + e.getMessage() + ". Use --backend cpu (or auto).", e);
@@ -73,7 +72,7 @@ public final class MotionModel implements AutoCloseable {
     }
 
     public ModelConfig config() {
-        return net.config();
+        return engine.config();
     }
 
     /** The backend this model runs on (never AUTO). */
@@ -81,36 +80,28 @@ public final class MotionModel implements AutoCloseable {
         return backend;
     }
 
-    /** The networks themselves, for callers that need intermediate results. */
-    public MonkeyNet network() {
+    /** The engine itself, for callers that need intermediate results (reference cases). */
+    public MonkeyNetEngine engine() {
         ensureOpen();
-        return net;
+        return engine;
     }
 
     /** Keypoints of every frame of a video (B, C, D, H, W). */
     public Keypoints detectKeypoints(Tensor video) {
         ensureOpen();
-        Inputs.checkVideo(net.config(), "video", video);
-        return gpu != null ? gpu.detect(video) : net.kpDetector().detect(video);
+        Inputs.checkVideo(engine.config(), "video", video);
+        return engine.detect(video);
     }
 
     /** Computes what does not depend on the driving frames: the source's keypoints and encoder features. */
     public PreparedSource prepare(Tensor source) {
         ensureOpen();
-        Inputs.checkVideo(net.config(), "source", source);
+        Inputs.checkVideo(engine.config(), "source", source);
         if (source.dim(2) != 1) {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }
-        Inputs.checkGeneratorSize(net.config(), source);
-        if (gpu != null) {
-            GpuModel.Source s = gpu.prepare(source);
-            return new PreparedSource(this, source, s.keypoints(), List.of(), s);
-        }
-        return new PreparedSource(this, source, net.kpDetector().detect(source), net.generator().encode(source), null);
-    }
-
-    GpuModel gpu() {
-        return gpu;
+        Inputs.checkGeneratorSize(engine.config(), source);
+        return new PreparedSource(this, source, engine.prepare(source));
     }
 
     void ensureOpen() {
@@ -119,12 +110,10 @@ public final class MotionModel implements AutoCloseable {
         }
     }
 
-    /** Releases backend resources (none on the CPU; the GPU's memory, graphs and stream on CUDA). Idempotent. */
+    /** Releases the engine's memory (heap arenas on the CPU; memory, graphs and stream on CUDA). Idempotent. */
     @Override
     public void close() {
         closed = true;
-        if (gpu != null) {
-            gpu.close();
-        }
+        engine.close();
     }
 }

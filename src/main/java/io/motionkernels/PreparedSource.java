@@ -1,28 +1,20 @@
 package io.motionkernels;
 
-import io.motionkernels.cuda.GpuModel;
-import io.motionkernels.model.Generator;
 import io.motionkernels.model.ModelConfig;
+import io.motionkernels.model.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
-import java.util.List;
-
-/** A source image with its keypoints and encoder features computed once. Immutable, thread-safe. */
+/** A source image with its keypoints and encoder features computed once. Thread-safe. */
 public final class PreparedSource implements AutoCloseable {
     private final MotionModel model;
     private final Tensor source;
-    private final Keypoints keypoints;
-    private final List<Tensor> skips;
-    /** The skips and keypoints on the GPU (CUDA backend), else null. */
-    private final GpuModel.Source gpuSource;
+    private final MonkeyNetEngine.Source prepared;
 
-    PreparedSource(MotionModel model, Tensor source, Keypoints keypoints, List<Tensor> skips, GpuModel.Source gpuSource) {
+    PreparedSource(MotionModel model, Tensor source, MonkeyNetEngine.Source prepared) {
         this.model = model;
         this.source = source;
-        this.keypoints = keypoints;
-        this.skips = List.copyOf(skips);
-        this.gpuSource = gpuSource;
+        this.prepared = prepared;
     }
 
     public Tensor source() {
@@ -31,7 +23,7 @@ public final class PreparedSource implements AutoCloseable {
 
     /** The source's keypoints (1, 1, K, …). */
     public Keypoints keypoints() {
-        return keypoints;
+        return prepared.keypoints();
     }
 
     /** Starts an animation whose driving keypoints are adapted with {@code normalization}. */
@@ -40,23 +32,18 @@ public final class PreparedSource implements AutoCloseable {
     }
 
     /** Runs the generator for driving keypoints that are already normalised (D frames). */
-    public Generator.Output generate(Keypoints driving) {
+    public MonkeyNetEngine.Output generate(Keypoints driving) {
         model.ensureOpen();
-        if (gpuSource != null) {
-            return model.gpu().generate(gpuSource, driving);
-        }
-        return model.network().generator().forward(source, skips, driving, keypoints);
+        return model.engine().generate(prepared, driving);
     }
 
     MotionModel model() {
         return model;
     }
 
-    /** Frees the source's GPU memory (CUDA backend; nothing on the CPU). Idempotent. */
+    /** Frees the source's features (heap or GPU memory); animations of it stop working. Idempotent. */
     @Override
     public void close() {
-        if (gpuSource != null) {
-            gpuSource.close();
-        }
+        prepared.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.motionkernels.conformance;
 
+import io.motionkernels.Backend;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
@@ -20,11 +21,18 @@ import java.util.stream.Stream;
 public final class Conformance {
     private final double bound;
     private final Function<Path, Weights> weightFiles;
+    private final Backend backend;
 
-    /** {@code weightFiles} loads the checkpoint a case names with {@code weights: file:NAME}. */
+    /** {@code weightFiles} loads the checkpoint a case names with {@code weights: file:NAME}; on the CPU. */
     public Conformance(double bound, Function<Path, Weights> weightFiles) {
+        this(bound, weightFiles, Backend.CPU);
+    }
+
+    /** Runs the model cases on {@code backend} (op cases always run on the CPU kernels). */
+    public Conformance(double bound, Function<Path, Weights> weightFiles, Backend backend) {
         this.bound = bound;
         this.weightFiles = weightFiles;
+        this.backend = backend;
     }
 
     public enum Status { PASS, FAIL, ERROR, SKIP }
@@ -58,7 +66,7 @@ public final class Conformance {
             if (kind.startsWith("op:")) {
                 comparisons = OpCases.run(c);
             } else if (ModelCases.handles(kind)) {
-                comparisons = ModelCases.run(file, c, weightFiles);
+                comparisons = ModelCases.run(file, c, weightFiles, backend);
             } else {
                 return new Row(name, Status.ERROR, Double.NaN, "", bound, "unknown kind '" + kind + "'");
             }

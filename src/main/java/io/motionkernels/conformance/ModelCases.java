@@ -8,8 +8,7 @@ import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNet;
-import io.motionkernels.model.Generator;
+import io.motionkernels.model.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -37,7 +36,8 @@ final class ModelCases {
         };
     }
 
-    static List<Comparison> run(Path caseFile, Safetensors.Contents c, Function<Path, Weights> weightFiles) {
+    static List<Comparison> run(Path caseFile, Safetensors.Contents c, Function<Path, Weights> weightFiles,
+                                Backend backend) {
         Map<String, String> md = c.metadata();
         String kind = md.get("kind");
         String yaml = md.get("config");
@@ -45,26 +45,35 @@ final class ModelCases {
             throw new MotionKernelsException("case has kind " + kind + " but no 'config' metadata");
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
-        MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), Backend.CPU);
-        MonkeyNet net = model.network();
+        try (MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), backend)) {
+            return run(kind, md, config, model, c);
+        }
+    }
+
+    private static List<Comparison> run(String kind, Map<String, String> md, ModelConfig config, MotionModel model,
+                                        Safetensors.Contents c) {
+        MonkeyNetEngine net = model.engine();
         List<Comparison> out = new ArrayList<>();
         switch (kind) {
             case "kp_detector" -> {
                 Tensor input = c.tensors().containsKey("image") ? c.require("image") : c.require("video");
                 if (c.tensors().containsKey("heatmap_logits")) {
-                    out.add(Comparison.of("heatmap_logits", net.kpDetector().heatmapLogits(input), c));
+                    out.add(Comparison.of("heatmap_logits", net.heatmapLogits(input), c));
                 }
-                Keypoints kp = net.kpDetector().detect(input);
+                Keypoints kp = net.detect(input);
                 addKeypoints(out, kp, c, "mean", "var");
             }
             case "generator" -> {
                 Tensor source = c.require("source");
                 Keypoints driving = keypoints(c, "kp_driving");
                 Keypoints sourceKp = keypoints(c, "kp_source");
-                if (c.tensors().containsKey("mask_embedding")) {
-                    out.add(Comparison.of("mask_embedding", net.generator().maskEmbedding(source, driving, sourceKp), c));
+                MonkeyNetEngine.Output g;
+                try (MonkeyNetEngine.Source s = net.prepare(source, sourceKp)) {
+                    g = net.generate(s, driving, c.tensors().containsKey("mask_embedding"));
                 }
-                Generator.Output g = net.generator().forward(source, net.generator().encode(source), driving, sourceKp);
+                if (c.tensors().containsKey("mask_embedding")) {
+                    out.add(Comparison.of("mask_embedding", g.maskEmbedding(), c));
+                }
                 if (c.tensors().containsKey("deformation")) {
                     out.add(Comparison.of("deformation", g.deformation(), c));
                 }

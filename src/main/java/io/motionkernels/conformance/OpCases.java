@@ -1,5 +1,6 @@
 package io.motionkernels.conformance;
 
+import io.motionkernels.engine.Padding;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.cpu.GridSample;
@@ -107,7 +108,7 @@ public final class OpCases {
         if (!mode.equals("bilinear")) {
             throw new MotionKernelsException("grid_sample mode '" + mode + "' is not supported: only bilinear is");
         }
-        GridSample.Padding padding = GridSample.Padding.parse(c.metadata().getOrDefault("padding_mode", "zeros"));
+        Padding padding = Padding.parse(c.metadata().getOrDefault("padding_mode", "zeros"));
         boolean alignCorners = bool(require(c, "align_corners"), "align_corners");
         Tensor out = GridSample.sample(c.require("input"), c.require("grid"), padding, alignCorners);
         return List.of(new Comparison("out", out, c.require("out")));

@@ -1,5 +1,7 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Activation;
+
 import io.motionkernels.tensor.Tensor;
 
 import java.util.Arrays;
@@ -199,12 +201,24 @@ public final class Conv2d {
         }
     }
 
-    /** Splits the work into tasks (batch item, group, pixel block), each for all its output channels. */
     private void run(Tensor x, int up, Tensor out, int channelOffset, Tensor residual) {
-        int batch = x.dim(0);
-        int h = x.dim(3);
-        int w = x.dim(4);
-        int inPlane = x.dim(2) * h * w;
+        run(x.data(), 0, x.dim(0), x.dim(2), x.dim(3), x.dim(4), up, out.data(), 0, out.dim(1), channelOffset,
+                residual == null ? null : residual.data(), 0);
+    }
+
+    /**
+     * This convolution on raw memory, (batch, cin, frames, h, w) at in[inOff], of the input
+     * upsampled {@code up} times (1 or 2, nearest), into channels [channelOffset, channelOffset +
+     * cout) of (batch, outChannels, frames, up * h, up * w) at out[outOff], plus residual
+     * (batch, cout, frames, up * h, up * w) at res[resOff] when res is not null.
+     */
+    public void run(float[] in, int inOff, int batch, int frames, int h, int w, int up, float[] o, int oOff,
+                    int outChannels, int channelOffset, float[] res, int resOff) {
+        if (channelOffset < 0 || channelOffset + cout > outChannels || (up != 1 && up != 2)) {
+            throw new IllegalArgumentException("conv output channels [" + channelOffset + ", " + (channelOffset + cout)
+                    + ") of " + outChannels + ", upsampling " + up);
+        }
+        int inPlane = frames * h * w;
         int n = inPlane * up * up;
         if (batch == 0 || n == 0) {
             return;
@@ -216,13 +230,12 @@ public final class Conv2d {
                 d = ConvDirect.of(weights, kPad, bias, cout, cin, kh, kw, groups);
                 direct = d;
             }
-            d.run(x.data(), batch, x.dim(2), h, w, up, out.data(), out.dim(1), channelOffset,
-                    residual == null ? null : residual.data(), activation);
+            d.run(in, inOff, batch, frames, h, w, up, o, oOff, outChannels, channelOffset, res, resOff, activation);
             return;
         }
         int wanted = wantedTasks();
         if (channelMajorFor(batch, n)) {
-            runChannelMajor(x, up, out, channelOffset, residual, wanted);
+            runChannelMajor(in, inOff, batch, frames, h, w, up, o, oOff, outChannels, channelOffset, res, resOff, wanted);
             return;
         }
         int coutG = cout / groups;
@@ -230,10 +243,6 @@ public final class Conv2d {
         int nBlocks = (n + nb - 1) / nb;
         int tasks = batch * groups * nBlocks;
         long flopsPerTask = 2L * coutG * kPad * nb;
-        float[] in = x.data();
-        float[] o = out.data();
-        float[] res = residual == null ? null : residual.data();
-        int outChannels = out.dim(1);
         Parallel.forRange(tasks, flopsPerTask, task -> {
             int blk = task % nBlocks;
             int rest = task / nBlocks;
@@ -241,9 +250,9 @@ public final class Conv2d {
             int b = rest / groups;
             int n0 = blk * nb;
             int len = Math.min(nb, n - n0);
-            int inBase = (b * cin + g * (cin / groups)) * inPlane;
-            int outBase = (b * outChannels + channelOffset) * n + n0;
-            int resBase = b * cout * n + n0;
+            int inBase = inOff + (b * cin + g * (cin / groups)) * inPlane;
+            int outBase = oOff + (b * outChannels + channelOffset) * n + n0;
+            int resBase = resOff + b * cout * n + n0;
             block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
         });
     }
@@ -276,25 +285,25 @@ public final class Conv2d {
     }
 
     /** Small images: see {@link ConvChannelMajor}. Tasks are (batch item, group, channel block, pixel range). */
-    private void runChannelMajor(Tensor x, int up, Tensor out, int channelOffset, Tensor residual, int wanted) {
+    private void runChannelMajor(float[] in, int inOff, int batch, int frames, int h, int w, int up, float[] o,
+                                 int oOff, int outChannels, int channelOffset, float[] res, int resOff, int wanted) {
         ConvChannelMajor cm = channelMajor();
-        int n = x.dim(2) * x.dim(3) * x.dim(4) * up * up;
+        int n = frames * h * w * up * up;
         // one buffer per call, not per thread: tasks of this call read it from every thread.
         // packTransposed writes every element it covers, so a lent buffer needs no clearing.
-        float[] xt = ConvBuffers.take(x.dim(0) * groups * n * kPad);
+        float[] xt = ConvBuffers.take(batch * groups * n * kPad);
         try {
-            packAndMultiply(cm, x, up, out, channelOffset, residual, wanted, xt);
+            packAndMultiply(cm, in, inOff, batch, frames, h, w, up, o, oOff, outChannels, channelOffset, res, resOff,
+                    wanted, xt);
         } finally {
             ConvBuffers.give(xt);
         }
     }
 
-    private void packAndMultiply(ConvChannelMajor cm, Tensor x, int up, Tensor out, int channelOffset,
-                                 Tensor residual, int wanted, float[] xt) {
-        int batch = x.dim(0);
-        int h = x.dim(3);
-        int w = x.dim(4);
-        int inPlane = x.dim(2) * h * w;
+    private void packAndMultiply(ConvChannelMajor cm, float[] in, int inOff, int batch, int frames, int h, int w,
+                                 int up, float[] o, int oOff, int outChannels, int channelOffset, float[] res,
+                                 int resOff, int wanted, float[] xt) {
+        int inPlane = frames * h * w;
         int n = inPlane * up * up;
         int coutG = cout / groups;
         int cinG = cin / groups;
@@ -302,20 +311,16 @@ public final class Conv2d {
         int bg = batch * groups;
         int packChunk = Math.max(1, (n + 3) / 4);
         int packChunks = (n + packChunk - 1) / packChunk;
-        float[] in = x.data();
         Parallel.forRange(bg * packChunks, (long) packChunk * kPad * 4, t -> {
             int item = t / packChunks;
             int p0 = (t % packChunks) * packChunk;
             int b = item / groups;
             int g = item % groups;
-            ConvChannelMajor.packTransposed(in, (b * cin + g * cinG) * inPlane, inPlane, h, w, up, kh, kw,
+            ConvChannelMajor.packTransposed(in, inOff + (b * cin + g * cinG) * inPlane, inPlane, h, w, up, kh, kw,
                     kTotal, kPad, p0, Math.min(n, p0 + packChunk), xt, item * n * kPad);
         });
         int pSplits = Math.max(1, Math.min((wanted + bg * blocks - 1) / (bg * blocks), n / 4));
         int perSplit = (n + pSplits - 1) / pSplits;
-        float[] o = out.data();
-        float[] res = residual == null ? null : residual.data();
-        int outChannels = out.dim(1);
         long flopsPerTask = 2L * cm.blockWidth * kPad * perSplit;
         Parallel.forRange(bg * blocks * pSplits, flopsPerTask, t -> {
             int s = t % pSplits;
@@ -330,7 +335,7 @@ public final class Conv2d {
                 return;
             }
             cm.block(g, j, xt, item * n * kPad, kPad, p0, p1, bias, g * coutG + j * cm.blockWidth, activation,
-                    o, (b * outChannels + channelOffset) * n, n, res, b * cout * n);
+                    o, oOff + (b * outChannels + channelOffset) * n, n, res, resOff + b * cout * n);
         });
     }
 

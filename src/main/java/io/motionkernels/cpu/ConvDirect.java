@@ -1,5 +1,9 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Padding;
+
+import io.motionkernels.engine.Activation;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -205,8 +209,8 @@ final class ConvDirect {
      * out[:, channelOffset + co] = act(conv(upsample(x, up)) + residual) for x (B, cin, D, h, w),
      * out (B, C, D, h * up, w * up), residual (B, cout, D, h * up, w * up) or null.
      */
-    void run(float[] in, int batch, int frames, int h, int w, int up, float[] out, int outChannels,
-             int channelOffset, float[] res, Activation act) {
+    void run(float[] in, int inOff, int batch, int frames, int h, int w, int up, float[] out, int outOff,
+             int outChannels, int channelOffset, float[] res, int resOff, Activation act) {
         Pass[] passes = up == 1 ? new Pass[] {direct} : phases();
         int padY = padFor(kh, up);
         int padX = padFor(kw, up);
@@ -216,7 +220,8 @@ final class ConvDirect {
         int chunk = (int) Math.max(1, Math.min(frames, maxPaddedFloats / Math.max(1L, (long) groups * (cinG * planeP + V))));
         for (int b = 0; b < batch; b++) {
             for (int f0 = 0; f0 < frames; f0 += chunk) {
-                Frames fr = new Frames(b, f0, Math.min(chunk, frames - f0), frames, h, w, up, padY, padX);
+                Frames fr = new Frames(b, f0, Math.min(chunk, frames - f0), frames, h, w, up, padY, padX, inOff, outOff,
+                        resOff);
                 int[][] offsets = new int[passes.length][];
                 for (int i = 0; i < passes.length; i++) {
                     offsets[i] = offsets(passes[i], fr);
@@ -260,6 +265,8 @@ final class ConvDirect {
      */
     private final class Frames {
         final int b, f0, count, frames, h, w, up, padY, padX, wp, planeP;
+        /** Where the input, the output and the residual start in their arrays. */
+        final int inOff, outOff, resOff;
         /** Floats between input channels in the padded copy. */
         final int ciStride;
         /** Floats of padded copy per group: its channels plus one vector that blocks may read past the end. */
@@ -270,7 +277,11 @@ final class ConvDirect {
         /** Output width, floats per output frame, and per output channel (all frames). */
         final int outW, outHw, nOut;
 
-        Frames(int b, int f0, int count, int frames, int h, int w, int up, int padY, int padX) {
+        Frames(int b, int f0, int count, int frames, int h, int w, int up, int padY, int padX, int inOff, int outOff,
+               int resOff) {
+            this.inOff = inOff;
+            this.outOff = outOff;
+            this.resOff = resOff;
             this.b = b;
             this.f0 = f0;
             this.count = count;
@@ -303,12 +314,12 @@ final class ConvDirect {
 
         /** Index in out of output channel co (of all groups) at pixel pix. */
         int outIndex(int outChannels, int channelOffset, int co, int pix) {
-            return (b * outChannels + channelOffset + co) * nOut + pix;
+            return outOff + (b * outChannels + channelOffset + co) * nOut + pix;
         }
 
         /** Index in the residual, which has the convolution's own channels, of channel co at pixel pix. */
         int resIndex(int co, int pix) {
-            return (b * groups * coutG + co) * nOut + pix;
+            return resOff + (b * groups * coutG + co) * nOut + pix;
         }
     }
 
@@ -324,7 +335,7 @@ final class ConvDirect {
             int g = c / cinG;
             int ci = c % cinG;
             int dst0 = g * fr.itemLen + ci * fr.ciStride;
-            int src0 = (fr.b * cin + c) * inPlane + fr.f0 * inHw;
+            int src0 = fr.inOff + (fr.b * cin + c) * inPlane + fr.f0 * inHw;
             for (int f = 0; f < fr.count; f++) {
                 int dst = dst0 + f * fr.planeP;
                 int row = dst + fr.padY * fr.wp + fr.padX;

@@ -1,5 +1,7 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Activation;
+
 /**
  * Chooses the convolution: {@link ConvDirect} (Vector API) when the JVM was started with
  * {@code --add-modules jdk.incubator.vector}, else {@link Conv2d}'s im2col GEMM over the
@@ -30,7 +32,7 @@ final class ConvKernels {
             // links the class and its Vector API species now, so a broken module fails here, not mid-convolution
             float[] out = new float[1];
             ConvDirect.of(new float[4], 4, new float[] {2f}, 1, 1, 1, 1, 1)
-                    .run(new float[] {1f}, 1, 1, 1, 1, 1, out, 1, 0, null, Activation.NONE);
+                    .run(new float[] {1f}, 0, 1, 1, 1, 1, 1, out, 0, 1, 0, null, 0, Activation.NONE);
             return out[0] == 2f;
         } catch (LinkageError | RuntimeException e) {
             return false;

@@ -1,5 +1,6 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Activation;
 import io.motionkernels.tensor.Tensor;
 
 import java.util.Arrays;
@@ -19,34 +20,49 @@ public final class Elementwise {
                     + " but " + scale.length + " scales and " + shift.length + " shifts");
         }
         int inner = Shapes.trailing(x, 2);
-        float[] in = x.data();
         Tensor out = Tensor.zeros(x.shape());
-        float[] o = out.data();
+        affineChannels(x.data(), 0, scale, 0, shift, 0, b, c, inner, act, out.data(), 0, c, 0);
+        return out;
+    }
+
+    /**
+     * {@link #affineChannels(Tensor, float[], float[], Activation)} on raw memory, scale and shift
+     * optional (null: 1 and 0): (b, c, inner) at in[inOff] into channels [outOffset, outOffset + c)
+     * of (b, outChannels, inner) at o[oOff]. With neither, a copy into a channel slice.
+     */
+    public static void affineChannels(float[] in, int inOff, float[] scale, int scaleOff, float[] shift, int shiftOff,
+                                      int b, int c, int inner, Activation act, float[] o, int oOff, int outChannels,
+                                      int outOffset) {
         Parallel.forRange(b * c, 2L * inner, plane -> {
             int ch = plane % c;
-            float s = scale[ch];
-            float t = shift[ch];
-            int base = plane * inner;
+            int bi = plane / c;
+            int base = inOff + plane * inner;
+            int ob = oOff + (bi * outChannels + outOffset + ch) * inner;
+            if (scale == null && shift == null && act == Activation.NONE) {
+                System.arraycopy(in, base, o, ob, inner);
+                return;
+            }
+            float s = scale == null ? 1f : scale[scaleOff + ch];
+            float t = shift == null ? 0f : shift[shiftOff + ch];
             switch (act) {
                 case NONE -> {
-                    for (int i = base; i < base + inner; i++) {
-                        o[i] = in[i] * s + t;
+                    for (int i = 0; i < inner; i++) {
+                        o[ob + i] = in[base + i] * s + t;
                     }
                 }
                 case RELU -> {
-                    for (int i = base; i < base + inner; i++) {
-                        float v = in[i] * s + t;
-                        o[i] = v > 0 ? v : 0f;
+                    for (int i = 0; i < inner; i++) {
+                        float v = in[base + i] * s + t;
+                        o[ob + i] = v > 0 ? v : 0f;
                     }
                 }
                 default -> {
-                    for (int i = base; i < base + inner; i++) {
-                        o[i] = act.apply(in[i] * s + t);
+                    for (int i = 0; i < inner; i++) {
+                        o[ob + i] = act.apply(in[base + i] * s + t);
                     }
                 }
             }
         });
-        return out;
     }
 
     /** Inference batch norm as (scale, shift) pairs: scale = gamma / sqrt(var + eps), shift = beta - mean * scale. */

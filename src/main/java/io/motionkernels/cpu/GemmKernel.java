@@ -1,5 +1,7 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Activation;
+
 /**
  * The inner loop of the CPU convolution: one output row accumulates four input rows at a time.
  *

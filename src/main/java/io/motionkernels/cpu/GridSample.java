@@ -1,21 +1,11 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Padding;
 import io.motionkernels.tensor.Tensor;
 
 /** PyTorch's F.grid_sample, bilinear (4-D input) and trilinear (5-D input). */
 public final class GridSample {
     private GridSample() {
-    }
-
-    public enum Padding { ZEROS, BORDER, REFLECTION;
-        public static Padding parse(String s) {
-            return switch (s) {
-                case "zeros" -> ZEROS;
-                case "border" -> BORDER;
-                case "reflection" -> REFLECTION;
-                default -> throw new IllegalArgumentException("padding_mode must be zeros, border or reflection, got '" + s + "'");
-            };
-        }
     }
 
     /** Output values per task: big enough to amortise a fork, small enough to split 64x64 frames. */
@@ -45,16 +35,27 @@ public final class GridSample {
     }
 
     /**
+     * Depth-1 trilinear sampling on raw memory, as {@link #sample} of an (n, c, 1, h, w) input with
+     * an (n, od, ho, wo, 3) grid: input at in[inOff], grid at grid[gOff], output (n, c, od, ho, wo)
+     * at out[oOff].
+     */
+    public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
+                                    int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
+        new Plan(grid, gOff, n, new int[] {od, ho, wo}, true, 1, h, w, padding, alignCorners).applyInto(in, inOff, c,
+                out, oOff);
+    }
+
+    /**
      * Prepares 2-D bilinear sampling of (N, C, inH, inW) inputs with grid (N, Ho, Wo, 2): the
      * weights are computed here once and then reused by every {@link Plan#apply} (for any C).
      */
     public static Plan plan(Tensor grid, int inH, int inW, Padding padding, boolean alignCorners) {
-        return new Plan(grid, false, 1, inH, inW, padding, alignCorners);
+        return Plan.of(grid, false, 1, inH, inW, padding, alignCorners);
     }
 
     /** As {@link #plan(Tensor, int, int, Padding, boolean)} for (N, C, inD, inH, inW) inputs and grid (N, Do, Ho, Wo, 3). */
     public static Plan plan(Tensor grid, int inD, int inH, int inW, Padding padding, boolean alignCorners) {
-        return new Plan(grid, true, inD, inH, inW, padding, alignCorners);
+        return Plan.of(grid, true, inD, inH, inW, padding, alignCorners);
     }
 
     /** Interpolation weights for one grid and one input size; immutable, safe to share between threads. */
@@ -71,7 +72,8 @@ public final class GridSample {
         private final int[][] offsets;
         private final float[][] weights;
 
-        private Plan(Tensor grid, boolean threeD, int inD, int inH, int inW, Padding padding, boolean alignCorners) {
+        private static Plan of(Tensor grid, boolean threeD, int inD, int inH, int inW, Padding padding,
+                               boolean alignCorners) {
             if (grid == null || padding == null) {
                 throw new IllegalArgumentException("grid_sample: grid and padding must not be null");
             }
@@ -83,22 +85,29 @@ public final class GridSample {
             if (inD < 1 || inH < 1 || inW < 1) {
                 throw new IllegalArgumentException("grid_sample: input size must be positive, got " + Shapes.str(inD, inH, inW));
             }
+            return new Plan(grid.data(), 0, grid.dim(0), java.util.Arrays.copyOfRange(grid.shape(), 1, coords + 1),
+                    threeD, inD, inH, inW, padding, alignCorners);
+        }
+
+        /** A plan for a grid of n items of outSpatial points each at grid[gOff]. */
+        private Plan(float[] g, int gOff, int n, int[] outSpatial, boolean threeD, int inD, int inH, int inW,
+                     Padding padding, boolean alignCorners) {
+            int coords = threeD ? 3 : 2;
             this.threeD = threeD;
-            this.n = grid.dim(0);
+            this.n = n;
             this.inD = inD;
             this.inH = inH;
             this.inW = inW;
-            this.points = Shapes.trailing(grid, 1) / coords;
+            this.points = Shapes.product(outSpatial);
             this.corners = inD == 1 ? 4 : 8;
-            this.outSpatial = java.util.Arrays.copyOfRange(grid.shape(), 1, coords + 1);
+            this.outSpatial = outSpatial;
             this.offsets = new int[n][];
             this.weights = new float[n][];
             int chunks = (points + CHUNK - 1) / CHUNK;
-            float[] g = grid.data();
             for (int b = 0; b < n; b++) {
                 int[] off = new int[points * corners];
                 float[] w = new float[points * corners];
-                int gBase = b * points * coords;
+                int gBase = gOff + b * points * coords;
                 Parallel.forRange(chunks, 60L * CHUNK, k -> {
                     int p1 = Math.min(points, (k + 1) * CHUNK);
                     for (int p = k * CHUNK; p < p1; p++) {
@@ -137,6 +146,12 @@ public final class GridSample {
             if (out.numel() == 0) {
                 return out;
             }
+            applyInto(input.data(), 0, c, out.data(), 0);
+            return out;
+        }
+
+        /** {@link #apply} on raw memory: input (N, c, [inD,] inH, inW) at in[inOff], output at o[oOff]. */
+        public void applyInto(float[] in, int inOff, int c, float[] o, int oOff) {
             int inPlane = inD * inH * inW;
             // A task covers a block of channels times a chunk of points, about CHUNK values: many
             // channels of few points (512 x 4x4) and few channels of many points (3 x 64x64) both split well.
@@ -144,8 +159,6 @@ public final class GridSample {
             int span = Math.min(points, CHUNK);
             int chPerTask = Math.max(1, CHUNK / span);
             int chBlocks = (c + chPerTask - 1) / chPerTask;
-            float[] in = input.data();
-            float[] o = out.data();
             for (int b = 0; b < n; b++) {
                 int[] off = offsets[b];
                 float[] w = weights[b];
@@ -156,8 +169,8 @@ public final class GridSample {
                     int p0 = (task % chunks) * CHUNK;
                     int p1 = Math.min(points, p0 + CHUNK);
                     for (int ch = c0; ch < c1; ch++) {
-                        int ib = (batch * c + ch) * inPlane;
-                        int ob = (batch * c + ch) * points;
+                        int ib = inOff + (batch * c + ch) * inPlane;
+                        int ob = oOff + (batch * c + ch) * points;
                         if (corners == 4) {
                             gather4(in, ib, off, w, o, ob, p0, p1);
                         } else {
@@ -166,7 +179,6 @@ public final class GridSample {
                     }
                 });
             }
-            return out;
         }
     }
 

@@ -79,6 +79,58 @@ public final class Interpolate {
     }
 
     /** PyTorch computes the output size as floor(in * s) in double. */
+    /**
+     * Trilinear interpolation (align_corners = false) on raw memory with the source-per-destination
+     * scales given (as the CUDA kernel takes them): nc planes of (di, hi, wi) at in[inOff] to
+     * (od, ho, wo) at out[outOff].
+     */
+    public static void trilinear(float[] in, int inOff, int nc, int di, int hi, int wi, int od, int ho, int wo,
+                                 float rd, float rh, float rw, float[] out, int outOff) {
+        int hw = hi * wi;
+        int[] x0 = new int[wo];
+        int[] x1 = new int[wo];
+        float[] xl = new float[wo];
+        for (int x = 0; x < wo; x++) {
+            float s = linearSource(x, rw);
+            x0[x] = (int) s;
+            x1[x] = x0[x] < wi - 1 ? 1 : 0;
+            xl[x] = s - x0[x];
+        }
+        Parallel.forRange(nc * od, 20L * ho * wo, cd -> {
+            int c = cd / od;
+            int d = cd % od;
+            float sd = linearSource(d, rd);
+            int t0 = (int) sd;
+            int th = (t0 < di - 1 ? 1 : 0) * hw;
+            float t1l = sd - t0;
+            float t0l = 1f - t1l;
+            int idx = outOff + cd * ho * wo;
+            for (int y = 0; y < ho; y++) {
+                float sy = linearSource(y, rh);
+                int h0 = (int) sy;
+                int hs = (h0 < hi - 1 ? 1 : 0) * wi;
+                float h1l = sy - h0;
+                float h0l = 1f - h1l;
+                int rowBase = inOff + c * di * hw + t0 * hw + h0 * wi;
+                for (int x = 0; x < wo; x++) {
+                    int s = rowBase + x0[x];
+                    int w1p = x1[x];
+                    float w1l = xl[x];
+                    float w0l = 1f - w1l;
+                    out[idx++] = t0l * (h0l * (w0l * in[s] + w1l * in[s + w1p]) + h1l * (w0l * in[s + hs] + w1l * in[s + hs + w1p]))
+                            + t1l * (h0l * (w0l * in[s + th] + w1l * in[s + th + w1p])
+                            + h1l * (w0l * in[s + th + hs] + w1l * in[s + th + hs + w1p]));
+                }
+            }
+        });
+    }
+
+    /** The kernel's source coordinate for destination index dst: max(0, r * (dst + 0.5) - 0.5), in float. */
+    private static float linearSource(int dst, float r) {
+        float s = r * ((float) dst + 0.5f) - 0.5f;
+        return s < 0f ? 0f : s;
+    }
+
     static int scaledSize(int in, double s) {
         double v = Math.floor(in * s);
         if (v > Integer.MAX_VALUE) {

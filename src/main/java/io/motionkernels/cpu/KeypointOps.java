@@ -122,6 +122,32 @@ public final class KeypointOps {
         return out;
     }
 
+    /**
+     * The movement embedding's heatmaps: {@link #kp2gaussian}, each map divided by its sum (or by
+     * {@code normConst} when given).
+     */
+    public static Tensor normalizedHeatmaps(Keypoints kp, int h, int w, KpVariance variance, Double normConst) {
+        Tensor heat = kp2gaussian(kp, h, w, variance);
+        float[] x = heat.data();
+        int plane = h * w;
+        for (int start = 0; start < x.length; start += plane) {
+            float norm;
+            if (normConst != null) {
+                norm = normConst.floatValue();
+            } else {
+                double sum = 0;
+                for (int i = 0; i < plane; i++) {
+                    sum += x[start + i];
+                }
+                norm = (float) sum;
+            }
+            for (int i = 0; i < plane; i++) {
+                x[start + i] /= norm;
+            }
+        }
+        return heat;
+    }
+
     private static void requireVar(Keypoints kp, String op, int b, int d, int k, int side) {
         Tensor var = kp.var();
         if (var == null || !var.hasShape(b, d, k, side, side)) {

@@ -15,11 +15,17 @@ public final class Pool {
         int wo = w / 2;
         int planes = x.dim(0) * x.dim(1) * x.dim(2);
         Tensor out = Tensor.zeros(x.dim(0), x.dim(1), x.dim(2), ho, wo);
-        float[] in = x.data();
-        float[] o = out.data();
+        avgPool2x2(x.data(), 0, planes, h, w, out.data(), 0);
+        return out;
+    }
+
+    /** {@link #avgPool2x2(Tensor)} on raw memory: planes of h x w from in[inOff] to o[oOff]. */
+    public static void avgPool2x2(float[] in, int inOff, int planes, int h, int w, float[] o, int oOff) {
+        int ho = h / 2;
+        int wo = w / 2;
         Parallel.forRange(planes, 4L * ho * wo, p -> {
-            int ib = p * h * w;
-            int ob = p * ho * wo;
+            int ib = inOff + p * h * w;
+            int ob = oOff + p * ho * wo;
             for (int i = 0; i < ho; i++) {
                 int r0 = ib + 2 * i * w;
                 int r1 = r0 + w;
@@ -29,6 +35,5 @@ public final class Pool {
                 }
             }
         });
-        return out;
     }
 }

@@ -36,6 +36,14 @@ final class Shapes {
         return n;
     }
 
+    static int product(int... dims) {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return Math.toIntExact(n);
+    }
+
     static String str(int... dims) {
         return Arrays.toString(dims);
     }

@@ -14,12 +14,20 @@ public final class Softmax {
         }
         int hw = x.dim(3) * x.dim(4);
         int planes = x.dim(0) * x.dim(1) * x.dim(2);
-        float[] in = x.data();
         Tensor out = Tensor.zeros(x.shape());
-        float[] o = out.data();
+        overPixels(x.data(), 0, planes, hw, temperature, out.data(), 0);
+        return out;
+    }
+
+    /** {@link #overPixels(Tensor, double)} on raw memory: planes of hw values from in[inOff] to o[oOff]. */
+    public static void overPixels(float[] in, int inOff, int planes, int hw, double temperature, float[] o, int oOff) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("softmax temperature must be a positive number, got " + temperature);
+        }
         double invT = 1.0 / temperature;
         Parallel.forRange(planes, 20L * hw, p -> {
-            int base = p * hw;
+            int base = inOff + p * hw;
+            int ob = oOff + p * hw;
             float max = Float.NEGATIVE_INFINITY;
             for (int i = base; i < base + hw; i++) {
                 max = Math.max(max, in[i]);
@@ -28,17 +36,14 @@ public final class Softmax {
             // the maximum of x/T is max(x)/T.
             double m = max * invT;
             double sum = 0;
-            double[] e = new double[hw];
             for (int i = 0; i < hw; i++) {
-                e[i] = Math.exp(in[base + i] * invT - m);
-                sum += e[i];
+                sum += Math.exp(in[base + i] * invT - m);
             }
             double inv = 1.0 / sum;
             for (int i = 0; i < hw; i++) {
-                o[base + i] = (float) (e[i] * inv);
+                o[ob + i] = (float) (Math.exp(in[base + i] * invT - m) * inv);
             }
         });
-        return out;
     }
 
     /** Softmax over channels [0, channels) of a (B, C, D, H, W) tensor: (B, channels, D, H, W). */

@@ -1,8 +1,11 @@
 package io.motionkernels.cuda;
 
+import io.motionkernels.engine.Scales;
+
+import io.motionkernels.engine.Padding;
 import static io.motionkernels.cuda.KernelArgs.checkedInt;
 
-import io.motionkernels.cpu.Activation;
+import io.motionkernels.engine.Activation;
 import io.motionkernels.cpu.GridSample;
 import io.motionkernels.tensor.KpVariance;
 
@@ -32,11 +35,7 @@ public final class CudaOps {
     }
 
     static int varSize(KpVariance v) {
-        return switch (v.kind()) {
-            case MATRIX -> 4;
-            case SINGLE -> 1;
-            case CONSTANT -> 0;
-        };
+        return v.floats();
     }
 
     /** mean (M, 2) and var (M, 2, 2) / (M) / unused for a constant -> gaussians (M, h, w). */
@@ -146,7 +145,7 @@ public final class CudaOps {
 
     /** input (n, c, h, w), grid (n, ho, wo, 2) -> (n, c, ho, wo). */
     public void gridSample2d(DeviceView in, DeviceView grid, int n, int c, int h, int w, int ho, int wo,
-                             GridSample.Padding padding, boolean alignCorners, DeviceView out) {
+                             Padding padding, boolean alignCorners, DeviceView out) {
         long pts = (long) n * ho * wo;
         in.require("grid_sample input", (long) n * c * h * w);
         grid.require("grid", 2 * pts);
@@ -157,7 +156,7 @@ public final class CudaOps {
 
     /** input (n, c, d, h, w), grid (n, do, ho, wo, 3) -> (n, c, do, ho, wo). */
     public void gridSample3d(DeviceView in, DeviceView grid, int n, int c, int d, int h, int w, int od, int ho, int wo,
-                             GridSample.Padding padding, boolean alignCorners, DeviceView out) {
+                             Padding padding, boolean alignCorners, DeviceView out) {
         long pts = (long) n * od * ho * wo;
         in.require("grid_sample input", (long) n * c * d * h * w);
         grid.require("grid", 3 * pts);
@@ -168,7 +167,7 @@ public final class CudaOps {
 
     /** The model's one-frame source: input (n, c, 1, h, w), grid (n, do, ho, wo, 3) -> (n, c, do, ho, wo). */
     public void gridSampleDepth1(DeviceView in, DeviceView grid, int n, int c, int h, int w, int od, int ho, int wo,
-                                 GridSample.Padding padding, boolean alignCorners, DeviceView out) {
+                                 Padding padding, boolean alignCorners, DeviceView out) {
         long pts = (long) n * od * ho * wo;
         in.require("grid_sample input", (long) n * c * h * w);
         grid.require("grid", 3 * pts);

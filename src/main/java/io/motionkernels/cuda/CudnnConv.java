@@ -1,9 +1,13 @@
 package io.motionkernels.cuda;
 
+import io.motionkernels.engine.ConvSpec;
+
+import io.motionkernels.engine.Device;
+
 import static org.bytedeco.cuda.global.cudnn.*;
 
 import io.motionkernels.Precision;
-import io.motionkernels.cpu.Activation;
+import io.motionkernels.engine.Activation;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +37,7 @@ import org.bytedeco.javacpp.SizeTPointer;
  * <p>Math: STRICT sets CUDNN_FMA_MATH (no TF32) and accepts only FMA algorithms; FAST sets
  * CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION and takes the math type the heuristic reports.
  */
-final class CudnnConv implements GpuDevice.Conv {
+final class CudnnConv implements Device.Conv {
     /** The algorithm and descriptors for one input shape. */
     record Plan(cudnnTensorStruct x, cudnnTensorStruct y, cudnnConvolutionStruct conv, int algo, long workspaceBytes,
                 boolean fused) {

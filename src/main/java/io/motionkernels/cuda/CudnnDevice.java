@@ -1,5 +1,6 @@
 package io.motionkernels.cuda;
 
+import io.motionkernels.engine.Padding;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
@@ -13,8 +14,10 @@ import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
 import static org.bytedeco.cuda.global.cudnn.*;
 
 import io.motionkernels.Precision;
-import io.motionkernels.cpu.Activation;
-import io.motionkernels.cpu.GridSample;
+import io.motionkernels.engine.Activation;
+import io.motionkernels.engine.ConvSpec;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.View;
 import io.motionkernels.tensor.KpVariance;
 
 import java.util.Arrays;
@@ -31,14 +34,14 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * The real {@link GpuDevice}: our kernels through JCuda ({@link CudaOps}) and convolutions and
+ * The real {@link Device}: our kernels through JCuda ({@link CudaOps}) and convolutions and
  * strided copies through cuDNN 9 (JavaCPP), all on the runtime's one stream: cuDNN is given
  * that stream with cudnnSetStream, its handle converted with {@link NativeAddress} (see there
  * for how JCuda and JavaCPP share pointers). Owns the runtime (context, module, stream), the
  * cuDNN handle and its cached strided-copy descriptors. UNVERIFIED on a GPU until
  * native-tests/RESULTS.md says otherwise.
  */
-public final class CudnnDevice implements GpuDevice {
+public final class CudnnDevice implements Device {
     /** A device allocation as a view's storage: the JCuda pointer and its raw address. */
     private record Mem(CUdeviceptr ptr, long address) {
     }
@@ -87,21 +90,21 @@ public final class CudnnDevice implements GpuDevice {
         return rt;
     }
 
-    private static Mem mem(GpuView v) {
+    private static Mem mem(View v) {
         if (!(v.storage() instanceof Mem m)) {
             throw new IllegalArgumentException("not a device view of this backend");
         }
         return m;
     }
 
-    private static DeviceView dv(GpuView v) {
+    private static DeviceView dv(View v) {
         if (v == null) {
             return DeviceView.NULL;
         }
         return new DeviceView(mem(v).ptr().withByteOffset(v.offset() * Float.BYTES), v.floats());
     }
 
-    private static org.bytedeco.javacpp.Pointer jp(GpuView v) {
+    private static org.bytedeco.javacpp.Pointer jp(View v) {
         return NativeAddress.pointer(mem(v).address() + v.offset() * Float.BYTES);
     }
 
@@ -122,10 +125,10 @@ public final class CudnnDevice implements GpuDevice {
         checkOpen();
         DeviceBuffer b = DeviceBuffer.allocate(floats);
         CUdeviceptr p = b.view().ptr();
-        GpuView v = new GpuView(new Mem(p, NativeAddress.of(p)), 0, floats);
+        View v = new View(new Mem(p, NativeAddress.of(p)), 0, floats);
         return new Buffer() {
             @Override
-            public GpuView view() {
+            public View view() {
                 return v;
             }
 
@@ -137,7 +140,7 @@ public final class CudnnDevice implements GpuDevice {
     }
 
     @Override
-    public void upload(float[] host, GpuView dst) {
+    public void upload(float[] host, View dst) {
         dst.require("upload", host.length);
         if (host.length > 0) {
             // Synchronous copy on the legacy stream, which our blocking stream is ordered with.
@@ -146,7 +149,7 @@ public final class CudnnDevice implements GpuDevice {
     }
 
     @Override
-    public void download(GpuView src, float[] host) {
+    public void download(View src, float[] host) {
         src.require("download", host.length);
         rt.synchronize();
         if (host.length > 0) {
@@ -155,7 +158,7 @@ public final class CudnnDevice implements GpuDevice {
     }
 
     @Override
-    public void fill(GpuView dst, float value) {
+    public void fill(View dst, float value) {
         if (dst.floats() > 0) {
             cuMemsetD32Async(dv(dst).ptr(), Float.floatToRawIntBits(value), dst.floats(), rt.stream().handle());
         }
@@ -172,27 +175,81 @@ public final class CudnnDevice implements GpuDevice {
         return new CudnnConv(spec, handle, precision);
     }
 
-    @Override
-    public long convWorkspaceFloats(Conv conv, int n, int h, int w, boolean residual) {
-        CudnnConv.Plan p = ((CudnnConv) conv).plan(n, h, w, residual);
+    /** cuDNN's workspace for the convolution itself, in floats. */
+    private static long algoFloats(CudnnConv.Plan p) {
         return (p.workspaceBytes() + Float.BYTES - 1) / Float.BYTES;
     }
 
+    /**
+     * The fused forms run as their parts here: an x2 input is upsampled into the workspace by our
+     * nearest kernel, and an output bound for a channel slice is computed densely in the workspace
+     * and copied into place (cuDNN's strided output descriptors are a later optimisation).
+     */
     @Override
-    public void conv(Conv conv, GpuView x, int n, int h, int w, GpuView residual, GpuView y, GpuView workspace) {
-        CudnnConv c = (CudnnConv) conv;
+    public long convWorkspaceFloats(Conv conv, int n, int h, int w, int up, boolean residual, int yChannels) {
+        ConvSpec s = conv.spec();
+        int hh = h * up;
+        int ww = w * up;
+        long upsampled = up == 1 ? 0 : align((long) n * s.cin() * hh * ww);
+        long dense = yChannels == s.cout() ? 0 : align((long) n * s.cout() * hh * ww);
+        return upsampled + dense + algoFloats(((CudnnConv) conv).plan(n, hh, ww, residual));
+    }
+
+    /** Floats rounded up to 256 bytes, so that each part of a workspace stays aligned. */
+    private static long align(long floats) {
+        return (floats + 63) / 64 * 64;
+    }
+
+    @Override
+    public void conv(Conv conv, View x, int n, int h, int w, int up, View residual, View y, int yChannels, int yOffset,
+                     View workspace) {
+        ConvSpec s = conv.spec();
+        int hh = h * up;
+        int ww = w * up;
+        x.require("conv input", (long) n * s.cin() * h * w);
+        y.require("conv output", (long) n * yChannels * hh * ww);
+        workspace.require("conv workspace", convWorkspaceFloats(conv, n, h, w, up, residual != null, yChannels));
+        View in = x;
+        long used = 0;
+        if (up != 1) {
+            long len = (long) n * s.cin() * hh * ww;
+            in = workspace.slice(0, len);
+            interpolateNearest(x, n * s.cin(), 1, h, w, 1, hh, ww, 1f, 0.5f, 0.5f, in);
+            used = align(len);
+        }
+        View out = y;
+        if (yChannels != s.cout()) {
+            if (residual != null) {
+                throw new IllegalArgumentException(s.name() + ": a residual convolution writes a whole tensor");
+            }
+            long len = (long) n * s.cout() * hh * ww;
+            out = workspace.slice(used, len);
+            used += align(len);
+        }
+        convDense((CudnnConv) conv, in, n, hh, ww, residual, out, workspace.slice(used, workspace.floats() - used));
+        if (out != y) {
+            long plane = (long) hh * ww;
+            copyStrided(out, new int[] {n, s.cout(), 1, Math.toIntExact(plane)},
+                    new long[] {(long) s.cout() * plane, plane, plane, 1}, y.slice(yOffset * plane, y.floats() - yOffset * plane),
+                    new long[] {(long) yChannels * plane, plane, plane, 1});
+        }
+    }
+
+    private void convDense(CudnnConv c, View x, int n, int h, int w, View residual, View y, View workspace) {
         ConvSpec s = c.spec();
         long out = (long) n * s.cout() * h * w;
-        x.require("conv input", (long) n * s.cin() * h * w);
-        y.require("conv output", out);
-        GpuView.require(residual, "conv residual", out);
+        View.require(residual, "conv residual", out);
         CudnnConv.Plan p = c.plan(n, h, w, residual != null);
         workspace.require("conv workspace", (p.workspaceBytes() + 3) / 4);
         org.bytedeco.javacpp.Pointer wp = NativeAddress.pointer(NativeAddress.of(c.weight.view().ptr()));
         org.bytedeco.javacpp.Pointer bp = NativeAddress.pointer(NativeAddress.of(c.bias.view().ptr()));
         org.bytedeco.javacpp.Pointer ws = workspace.floats() == 0 ? null : jp(workspace);
         if (p.fused()) {
-            // y = act(conv(x) + 1 * z + bias); without a residual z is y itself with weight 0.
+            // y = act(conv(x) + 1 * z + bias); without a residual z is y itself with weight 0, and
+            // y is zeroed first: 0 * NaN is NaN, and y may hold anything (NaN in poisoned runs).
+            if (residual == null) {
+                fill(y.slice(0, out), 0f);
+            }
             Cudnn.check(cudnnConvolutionBiasActivationForward(handle, one, p.x(), jp(x), c.filter, wp, p.conv(), p.algo(),
                     ws, p.workspaceBytes(), residual == null ? zero : one, p.y(), residual == null ? jp(y) : jp(residual),
                     c.biasDesc, bp, c.activation, p.y(), jp(y)), "run " + s.name());
@@ -210,7 +267,7 @@ public final class CudnnDevice implements GpuDevice {
     }
 
     @Override
-    public void copyStrided(GpuView src, int[] dims, long[] srcStrides, GpuView dst, long[] dstStrides) {
+    public void copyStrided(View src, int[] dims, long[] srcStrides, View dst, long[] dstStrides) {
         String key = Arrays.toString(dims) + Arrays.toString(srcStrides) + Arrays.toString(dstStrides);
         cudnnTensorStruct[] d = copyDescriptors.computeIfAbsent(key, k -> {
             cudnnTensorStruct a = Cudnn.strided(dims, srcStrides);
@@ -225,7 +282,7 @@ public final class CudnnDevice implements GpuDevice {
     }
 
     @Override
-    public Graph capture(Runnable work) {
+    public Replay capture(Runnable work) {
         checkOpen();
         cuStreamBeginCapture(rt.stream().handle(), CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
         CUgraph g = new CUgraph();
@@ -248,7 +305,7 @@ public final class CudnnDevice implements GpuDevice {
             cuGraphDestroy(g);
             throw e;
         }
-        return new Graph() {
+        return new Replay() {
             private boolean done;
 
             @Override
@@ -273,79 +330,74 @@ public final class CudnnDevice implements GpuDevice {
     // ---- kernels: CudaOps on device views ----
 
     @Override
-    public void interpolateNearest(GpuView in, int nc, int di, int hi, int wi, int od, int ho, int wo, float sd,
-                                   float sh, float sw, GpuView out) {
+    public void interpolateNearest(View in, int nc, int di, int hi, int wi, int od, int ho, int wo, float sd,
+                                   float sh, float sw, View out) {
         ops.interpolateNearest(dv(in), nc, di, hi, wi, od, ho, wo, sd, sh, sw, dv(out));
     }
 
     @Override
-    public void interpolateTrilinear(GpuView in, int nc, int di, int hi, int wi, int od, int ho, int wo, float rd,
-                                     float rh, float rw, GpuView out) {
+    public void interpolateTrilinear(View in, int nc, int di, int hi, int wi, int od, int ho, int wo, float rd,
+                                     float rh, float rw, View out) {
         ops.interpolateTrilinear(dv(in), nc, di, hi, wi, od, ho, wo, rd, rh, rw, dv(out));
     }
 
     @Override
-    public void avgPool2x2(GpuView in, long planes, int h, int w, GpuView out) {
+    public void avgPool2x2(View in, long planes, int h, int w, View out) {
         ops.avgPool2x2(dv(in), planes, h, w, dv(out));
     }
 
     @Override
-    public void channelAffine(GpuView in, GpuView scale, GpuView shift, int b, int c, long inner, Activation act,
-                              int outChannels, int outOffset, GpuView out) {
+    public void channelAffine(View in, View scale, View shift, int b, int c, long inner, Activation act,
+                              int outChannels, int outOffset, View out) {
         ops.channelAffine(dv(in), dv(scale), dv(shift), b, c, inner, act, outChannels, outOffset, dv(out));
     }
 
     @Override
-    public void addAct(GpuView a, GpuView b, long n, Activation act, GpuView out) {
-        ops.addAct(dv(a), dv(b), n, act, dv(out));
-    }
-
-    @Override
-    public void channelsLastToFirst(GpuView in, int b, long inner, int c, GpuView out) {
+    public void channelsLastToFirst(View in, int b, long inner, int c, View out) {
         ops.channelsLastToFirst(dv(in), b, inner, c, dv(out));
     }
 
     @Override
-    public void channelsFirstToLast(GpuView in, int b, long inner, int c, GpuView out) {
+    public void channelsFirstToLast(View in, int b, long inner, int c, View out) {
         ops.channelsFirstToLast(dv(in), b, inner, c, dv(out));
     }
 
     @Override
-    public void softmaxPixels(GpuView x, long rows, int n, double temperature, GpuView out) {
+    public void softmaxPixels(View x, long rows, int n, double temperature, View out) {
         ops.softmaxPixels(dv(x), rows, n, temperature, dv(out));
     }
 
     @Override
-    public void gaussian2kp(GpuView heat, int b, int k, int d, int h, int w, KpVariance variance, Double clipVariance,
-                            GpuView mean, GpuView var) {
+    public void gaussian2kp(View heat, int b, int k, int d, int h, int w, KpVariance variance, Double clipVariance,
+                            View mean, View var) {
         ops.gaussian2kp(dv(heat), b, k, d, h, w, variance, clipVariance, dv(mean), dv(var));
     }
 
     @Override
-    public void kpHeatmapEmbed(GpuView drvMean, GpuView drvVar, GpuView srcMean, GpuView srcVar, KpVariance variance,
+    public void kpHeatmapEmbed(View drvMean, View drvVar, View srcMean, View srcVar, KpVariance variance,
                                int b, int d, int k, int h, int w, Double normConst, boolean difference,
-                               boolean background, int outChannels, int slotFeatures, GpuView out) {
+                               boolean background, int outChannels, int slotFeatures, View out) {
         ops.kpHeatmapEmbed(dv(drvMean), dv(drvVar), dv(srcMean), dv(srcVar), variance, b, d, k, h, w, normConst,
                 difference, background, outChannels, slotFeatures, dv(out));
     }
 
     @Override
-    public void kpDifferenceEmbed(GpuView drvMean, GpuView srcMean, int b, int d, int k, int h, int w,
-                                  boolean background, int outChannels, int slotFeatures, int channel, GpuView out) {
+    public void kpDifferenceEmbed(View drvMean, View srcMean, int b, int d, int k, int h, int w,
+                                  boolean background, int outChannels, int slotFeatures, int channel, View out) {
         ops.kpDifferenceEmbed(dv(drvMean), dv(srcMean), b, d, k, h, w, background, outChannels, slotFeatures, channel,
                 dv(out));
     }
 
     @Override
-    public void denseMotionFlow(GpuView pred, GpuView drvMean, GpuView srcMean, int b, int cp, int k, int d, int h,
-                                int w, boolean useMask, boolean useCorrection, GpuView mask, GpuView deformation) {
+    public void denseMotionFlow(View pred, View drvMean, View srcMean, int b, int cp, int k, int d, int h,
+                                int w, boolean useMask, boolean useCorrection, View mask, View deformation) {
         ops.denseMotionFlow(dv(pred), dv(drvMean), dv(srcMean), b, cp, k, d, h, w, useMask, useCorrection, dv(mask),
                 dv(deformation));
     }
 
     @Override
-    public void gridSampleDepth1(GpuView in, GpuView grid, int n, int c, int h, int w, int od, int ho, int wo,
-                                 GridSample.Padding padding, boolean alignCorners, GpuView out) {
+    public void gridSampleDepth1(View in, View grid, int n, int c, int h, int w, int od, int ho, int wo,
+                                 Padding padding, boolean alignCorners, View out) {
         ops.gridSampleDepth1(dv(in), dv(grid), n, c, h, w, od, ho, wo, padding, alignCorners, dv(out));
     }
 

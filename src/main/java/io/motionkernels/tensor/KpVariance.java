@@ -38,6 +38,15 @@ public record KpVariance(Kind kind, double constant) {
         return kind != Kind.CONSTANT;
     }
 
+    /** Floats of one keypoint's variance tensor: 4 (matrix), 1 (single), 0 (a constant has none). */
+    public int floats() {
+        return switch (kind) {
+            case MATRIX -> 4;
+            case SINGLE -> 1;
+            case CONSTANT -> 0;
+        };
+    }
+
     @Override
     public String toString() {
         return switch (kind) {

@@ -1,5 +1,7 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Activation;
+
 import io.motionkernels.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -1,6 +1,6 @@
 package io.motionkernels.cpu;
 
-import io.motionkernels.cpu.GridSample.Padding;
+import io.motionkernels.engine.Padding;
 import io.motionkernels.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package io.motionkernels.cuda;
 
+import io.motionkernels.engine.Scales;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

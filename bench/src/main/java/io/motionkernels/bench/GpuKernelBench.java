@@ -1,17 +1,18 @@
 package io.motionkernels.bench;
 
+import io.motionkernels.engine.Padding;
 import io.motionkernels.Precision;
-import io.motionkernels.cpu.Activation;
+import io.motionkernels.engine.Activation;
 import io.motionkernels.cpu.Conv2d;
 import io.motionkernels.cpu.GridSample;
 import io.motionkernels.cpu.Interpolate;
 import io.motionkernels.cpu.KeypointOps;
 import io.motionkernels.cpu.Pool;
 import io.motionkernels.cpu.Softmax;
-import io.motionkernels.cuda.ConvSpec;
+import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.cuda.DeviceBuffer;
-import io.motionkernels.cuda.GpuDevice;
-import io.motionkernels.cuda.Scales;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.Scales;
 import io.motionkernels.tensor.KpVariance;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
@@ -115,16 +116,16 @@ public class GpuKernelBench {
             run(this);
             gpu.sync();
             GpuSession.check("grid_sample " + shape, out.download(),
-                    GridSample.sample(x, g, GridSample.Padding.ZEROS, true).data(), STRICT_TOL);
+                    GridSample.sample(x, g, Padding.ZEROS, true).data(), STRICT_TOL);
         }
 
         static void run(GridSampleState s) {
             if (s.twoD) {
-                s.gpu.ops.gridSample2d(s.in.view(), s.grid.view(), 1, s.c, s.h, s.w, s.h, s.w, GridSample.Padding.ZEROS,
+                s.gpu.ops.gridSample2d(s.in.view(), s.grid.view(), 1, s.c, s.h, s.w, s.h, s.w, Padding.ZEROS,
                         true, s.out.view());
             } else {
                 s.gpu.ops.gridSampleDepth1(s.in.view(), s.grid.view(), 1, s.c, s.h, s.w, 1, s.h, s.w,
-                        GridSample.Padding.ZEROS, true, s.out.view());
+                        Padding.ZEROS, true, s.out.view());
             }
         }
     }
@@ -233,8 +234,8 @@ public class GpuKernelBench {
         public String precision;
 
         int hw;
-        GpuDevice.Conv conv;
-        GpuDevice.Buffer x, y, workspace;
+        Device.Conv conv;
+        Device.Buffer x, y, workspace;
         Work work;
 
         @Setup(Level.Trial)
@@ -248,7 +249,7 @@ public class GpuKernelBench {
 
             Precision prec = Precision.valueOf(precision);
             open(prec);
-            GpuDevice dev = gpu.device;
+            Device dev = gpu.device;
             conv = dev.prepareConv(new ConvSpec("bench." + shape, cin, cout, 3, 1, blk.weight(), blk.bias(),
                     Activation.NONE).foldBatchNorm(blk.gamma(), blk.beta(), blk.mean(), blk.var(), 1e-5)
                     .withActivation(Activation.RELU));

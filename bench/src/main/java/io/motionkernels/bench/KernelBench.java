@@ -1,6 +1,7 @@
 package io.motionkernels.bench;
 
-import io.motionkernels.cpu.Activation;
+import io.motionkernels.engine.Padding;
+import io.motionkernels.engine.Activation;
 import io.motionkernels.cpu.Conv2d;
 import io.motionkernels.cpu.GridSample;
 import io.motionkernels.cpu.Interpolate;
@@ -67,7 +68,7 @@ public class KernelBench {
     @Benchmark
     public Tensor gridSample(GridSampleState s, Counters c) {
         c.add(s.work);
-        return GridSample.sample(s.input, s.grid, GridSample.Padding.ZEROS, true);
+        return GridSample.sample(s.input, s.grid, Padding.ZEROS, true);
     }
 
     /** K = 10 keypoints of one frame at 64x64, full 2x2 variances (every published model but shapes). */

@@ -1,4 +1,4 @@
-package io.motionkernels.cuda;
+package io.motionkernels.engine;
 
 /**
  * The per-axis scales that the interpolation kernels take, computed as PyTorch computes them, so

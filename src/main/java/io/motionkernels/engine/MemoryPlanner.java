@@ -1,4 +1,4 @@
-package io.motionkernels.cuda;
+package io.motionkernels.engine;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package io.motionkernels.cpu;
+package io.motionkernels.engine;
 
 /** Element-wise functions fused into the end of an operation (an epilogue). */
 public enum Activation {

@@ -1,6 +1,6 @@
-package io.motionkernels.cuda;
+package io.motionkernels.engine;
 
-import io.motionkernels.cpu.Activation;
+import io.motionkernels.engine.Activation;
 
 /**
  * A 2-D convolution of the model as the GPU runs it: stride 1, padding k/2, {@code groups},

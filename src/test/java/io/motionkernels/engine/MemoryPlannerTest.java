@@ -1,13 +1,13 @@
-package io.motionkernels.cuda;
+package io.motionkernels.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.motionkernels.cuda.MemoryPlanner.Placement;
-import io.motionkernels.cuda.MemoryPlanner.Plan;
-import io.motionkernels.cuda.MemoryPlanner.Request;
+import io.motionkernels.engine.MemoryPlanner.Placement;
+import io.motionkernels.engine.MemoryPlanner.Plan;
+import io.motionkernels.engine.MemoryPlanner.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
