@@ -257,7 +257,7 @@ public class GpuKernelBench {
             dev.upload(input.data(), x.view());
             y = dev.allocate(ref.numel());
             dev.fill(y.view(), Float.NaN);
-            workspace = dev.allocate(dev.convWorkspaceFloats(conv, 1, hw, hw, false));
+            workspace = dev.allocate(dev.convWorkspaceFloats(conv, 1, hw, hw, 1, false, cout));
             run(this);
             float[] got = new float[ref.numel()];
             dev.download(y.view(), got);
@@ -266,7 +266,7 @@ public class GpuKernelBench {
         }
 
         static void run(ConvState s) {
-            s.gpu.device.conv(s.conv, s.x.view(), 1, s.hw, s.hw, null, s.y.view(), s.workspace.view());
+            s.gpu.device.conv(s.conv, s.x.view(), 1, s.hw, s.hw, 1, null, s.y.view(), s.conv.spec().cout(), 0, s.workspace.view());
         }
 
         @Override
