@@ -32,7 +32,7 @@ public final class Animation {
             first = kp.firstFrame();
         }
         Keypoints norm = KeypointNormalization.normalize(kp, first, source.keypoints(), normalization);
-        return new Frames(source.generate(norm).videoPrediction(), norm);
+        return new Frames(source.predict(norm), norm);
     }
 
     public record Frames(Tensor videoPrediction, Keypoints keypoints) {

@@ -37,6 +37,12 @@ public final class PreparedSource implements AutoCloseable {
         return model.engine().generate(prepared, driving);
     }
 
+    /** video_prediction alone for normalised driving keypoints. */
+    Tensor predict(Keypoints driving) {
+        model.ensureOpen();
+        return model.engine().predict(prepared, driving);
+    }
+
     MotionModel model() {
         return model;
     }

@@ -53,30 +53,9 @@ public final class OpCases {
         }
     }
 
-    /**
-     * ||actual - expected|| / ||expected|| accumulated in double; 0 when both are zero, infinite
-     * when the shapes differ or when either holds a NaN or infinity.
-     */
+    /** The one rule: {@link Comparison#relativeL2(Tensor, Tensor)}. */
     public static double relativeL2(Tensor actual, Tensor expected) {
-        if (!actual.hasShape(expected.shape())) {
-            return Double.POSITIVE_INFINITY;
-        }
-        float[] a = actual.data();
-        float[] e = expected.data();
-        double diff = 0;
-        double ref = 0;
-        for (int i = 0; i < a.length; i++) {
-            if (!Float.isFinite(a[i]) || !Float.isFinite(e[i])) {
-                return Double.POSITIVE_INFINITY;
-            }
-            double d = (double) a[i] - e[i];
-            diff += d * d;
-            ref += (double) e[i] * e[i];
-        }
-        if (ref == 0) {
-            return diff == 0 ? 0 : Double.POSITIVE_INFINITY;
-        }
-        return Math.sqrt(diff / ref);
+        return Comparison.relativeL2(actual, expected);
     }
 
     private static List<Comparison> kp2gaussian(Safetensors.Contents c) {

@@ -62,6 +62,9 @@ final class ConvDirect {
     private final float[] bias;
     /** The kernel as it is, for inputs at their own size. */
     private final Pass direct;
+    private final Pass[] directPasses;
+    /** The offset tables of the last call's geometry. */
+    private volatile Offsets lastOffsets;
     /** The four phase kernels for inputs upsampled x2, built on first use. */
     private volatile Pass[] phases;
 
@@ -137,6 +140,7 @@ final class ConvDirect {
             }
         }
         this.direct = pass(1, 0, 0);
+        this.directPasses = new Pass[] {direct};
     }
 
     /**
@@ -211,7 +215,7 @@ final class ConvDirect {
      */
     void run(float[] in, int inOff, int batch, int frames, int h, int w, int up, float[] out, int outOff,
              int outChannels, int channelOffset, float[] res, int resOff, Activation act) {
-        Pass[] passes = up == 1 ? new Pass[] {direct} : phases();
+        Pass[] passes = up == 1 ? directPasses : phases();
         int padY = padFor(kh, up);
         int padX = padFor(kw, up);
         int wp = w + 2 * padX;
@@ -222,10 +226,7 @@ final class ConvDirect {
             for (int f0 = 0; f0 < frames; f0 += chunk) {
                 Frames fr = new Frames(b, f0, Math.min(chunk, frames - f0), frames, h, w, up, padY, padX, inOff, outOff,
                         resOff);
-                int[][] offsets = new int[passes.length][];
-                for (int i = 0; i < passes.length; i++) {
-                    offsets[i] = offsets(passes[i], fr);
-                }
+                int[][] offsets = offsetTables(passes, fr);
                 float[] p = ConvBuffers.take(groups * fr.itemLen);
                 try {
                     pad(in, cin, fr, p);
@@ -247,6 +248,23 @@ final class ConvDirect {
      * over channels and taps, C2 (JDK 17) no longer kept the accumulators in registers and the
      * kernel ran 30x slower (8.6 against about 280 GFLOP/s on nemo's 45-channel convolution).
      */
+    /** The offset tables of {@code passes} for fr's geometry: kept from the last call, which streaming repeats. */
+    private int[][] offsetTables(Pass[] passes, Frames fr) {
+        Offsets o = lastOffsets;
+        if (o == null || o.passes != passes || o.ciStride != fr.ciStride || o.wp != fr.wp) {
+            int[][] t = new int[passes.length][];
+            for (int i = 0; i < passes.length; i++) {
+                t[i] = offsets(passes[i], fr);
+            }
+            o = new Offsets(passes, fr.ciStride, fr.wp, t);
+            lastOffsets = o; // a race computes the same tables twice at worst
+        }
+        return o.tables;
+    }
+
+    private record Offsets(Pass[] passes, int ciStride, int wp, int[][] tables) {
+    }
+
     private int[] offsets(Pass pass, Frames fr) {
         int taps = pass.taps();
         int[] off = new int[cinG * taps];

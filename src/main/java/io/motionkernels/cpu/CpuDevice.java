@@ -317,14 +317,8 @@ public final class CpuDevice implements Device {
         if (variance.hasTensor()) {
             var.require("var", variance.floats() * maps);
         }
-        q(() -> {
-            Keypoints kp = KeypointOps.gaussian2kp(Tensor.of(read(heat, maps * h * w), b, k, d, h, w), variance,
-                    clipVariance);
-            System.arraycopy(kp.mean().data(), 0, arr(mean), off(mean), kp.mean().numel());
-            if (variance.hasTensor()) {
-                System.arraycopy(kp.var().data(), 0, arr(var), off(var), kp.var().numel());
-            }
-        });
+        q(() -> KeypointOps.gaussian2kp(arr(heat), off(heat), b, k, d, h, w, variance, clipVariance, arr(mean), off(mean),
+                variance.hasTensor() ? arr(var) : null, variance.hasTensor() ? off(var) : 0));
     }
 
     @Override

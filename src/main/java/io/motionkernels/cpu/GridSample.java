@@ -41,9 +41,38 @@ public final class GridSample {
      */
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
-        new Plan(grid, gOff, n, new int[] {od, ho, wo}, true, 1, h, w, padding, alignCorners).applyInto(in, inOff, c,
-                out, oOff);
+        int points = od * ho * wo;
+        int chunks = (points + CHUNK - 1) / CHUNK;
+        int plane = h * w;
+        // Each task weighs one chunk of points into its thread's scratch and gathers every channel
+        // from it: no per-call weight tables, so streaming allocates nothing here.
+        Parallel.forRange(n * chunks, (60L + 8L * c) * Math.min(points, CHUNK), task -> {
+            int b = task / chunks;
+            int p0 = (task % chunks) * CHUNK;
+            int p1 = Math.min(points, p0 + CHUNK);
+            Scratch sc = SCRATCH.get();
+            int gBase = gOff + b * points * 3;
+            for (int p = p0; p < p1; p++) {
+                int gi = gBase + p * 3;
+                double ix = sourceIndex(grid[gi], w, padding, alignCorners);
+                double iy = sourceIndex(grid[gi + 1], h, padding, alignCorners);
+                depthOneWeights(ix, iy, sourceIndex(grid[gi + 2], 1, padding, alignCorners), h, w, sc.off, sc.w,
+                        (p - p0) * 4);
+            }
+            for (int ch = 0; ch < c; ch++) {
+                int ib = inOff + (b * c + ch) * plane;
+                gather4(in, ib, sc.off, sc.w, out, oOff + (b * c + ch) * points + p0, 0, p1 - p0);
+            }
+        });
     }
+
+    /** One thread's corner offsets and weights for a chunk of points. */
+    private static final class Scratch {
+        final int[] off = new int[4 * CHUNK];
+        final float[] w = new float[4 * CHUNK];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Prepares 2-D bilinear sampling of (N, C, inH, inW) inputs with grid (N, Ho, Wo, 2): the

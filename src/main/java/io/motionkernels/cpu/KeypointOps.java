@@ -171,25 +171,34 @@ public final class KeypointOps {
         int d = heat.dim(2);
         int h = heat.dim(3);
         int w = heat.dim(4);
-        int hw = h * w;
-        double[] xs = axis(w);
-        double[] ys = axis(h);
-        float[] p = heat.data();
         Tensor mean = Tensor.zeros(b, d, k, 2);
         Tensor var = switch (variance.kind()) {
             case MATRIX -> Tensor.zeros(b, d, k, 2, 2);
             case SINGLE -> Tensor.zeros(b, d, k, 1, 1);
             case CONSTANT -> null;
         };
-        float[] mo = mean.data();
-        float[] vo = var == null ? null : var.data();
+        gaussian2kp(heat.data(), 0, b, k, d, h, w, variance, clipVariance, mean.data(), 0,
+                var == null ? null : var.data(), 0);
+        return new Keypoints(mean, var);
+    }
+
+    /**
+     * {@link #gaussian2kp(Tensor, KpVariance, Double)} on raw memory: heat (b, k, d, h, w) at
+     * p[pOff], means (b, d, k, 2) to mo[moOff], variances (per {@code variance}; vo unused for a
+     * constant) to vo[voOff].
+     */
+    public static void gaussian2kp(float[] p, int pOff, int b, int k, int d, int h, int w, KpVariance variance,
+                                   Double clipVariance, float[] mo, int moOff, float[] vo, int voOff) {
+        int hw = h * w;
+        double[] xs = axis(w);
+        double[] ys = axis(h);
         boolean single = variance.kind() == KpVariance.Kind.SINGLE;
         double clip = clipVariance == null ? Double.NaN : clipVariance;
         Parallel.forRange(b * k * d, 12L * hw, map -> {
             int bi = map / (k * d);
             int ki = (map / d) % k;
             int di = map % d;
-            int base = map * hw;
+            int base = pOff + map * hw;
             // Monkey-Net adds 1e-7 to every heat value and never renormalises: the moments below
             // are plain sums over the pixels, in double so 4096-pixel sums stay exact to float.
             double sx = 0;
@@ -202,8 +211,8 @@ public final class KeypointOps {
                 }
             }
             int out = (bi * d + di) * k + ki;
-            mo[out * 2] = (float) sx;
-            mo[out * 2 + 1] = (float) sy;
+            mo[moOff + out * 2] = (float) sx;
+            mo[moOff + out * 2 + 1] = (float) sy;
             if (vo == null) {
                 return;
             }
@@ -221,7 +230,7 @@ public final class KeypointOps {
                 }
             }
             if (single) {
-                vo[out] = (float) ((vxx + vyy) / 2);
+                vo[voOff + out] = (float) ((vxx + vyy) / 2);
                 return;
             }
             if (!Double.isNaN(clip)) {
@@ -231,12 +240,11 @@ public final class KeypointOps {
                 vxy *= f;
                 vyy *= f;
             }
-            vo[out * 4] = (float) vxx;
-            vo[out * 4 + 1] = (float) vxy;
-            vo[out * 4 + 2] = (float) vxy;
-            vo[out * 4 + 3] = (float) vyy;
+            vo[voOff + out * 4] = (float) vxx;
+            vo[voOff + out * 4 + 1] = (float) vxy;
+            vo[voOff + out * 4 + 2] = (float) vxy;
+            vo[voOff + out * 4 + 3] = (float) vyy;
         });
-        return new Keypoints(mean, var);
     }
 
     /**

@@ -1,7 +1,8 @@
 package io.motionkernels.cpu;
 
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
 
 /**
  * Runs independent loop iterations on the common fork-join pool. Every CPU operation splits its
@@ -17,12 +18,41 @@ public final class Parallel {
      * count of floating-point operations) makes the fork worth it.
      */
     public static void forRange(int n, long costPerItem, IntConsumer body) {
-        if (n <= 1 || (long) n * costPerItem < 32_768 || Runtime.getRuntime().availableProcessors() == 1) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (n <= 1 || (long) n * costPerItem < 32_768 || cores == 1) {
             for (int i = 0; i < n; i++) {
                 body.accept(i);
             }
         } else {
-            IntStream.range(0, n).parallel().forEach(body);
+            // About four ranges per core; a range splits in halves, so a call allocates a few dozen
+            // small tasks where a parallel IntStream allocated a pipeline and spliterators per split.
+            ForkJoinPool.commonPool().invoke(new Range(0, n, Math.max(1, n / (4 * cores)), body));
+        }
+    }
+
+    private static final class Range extends RecursiveAction {
+        private final int lo;
+        private final int hi;
+        private final int grain;
+        private final IntConsumer body;
+
+        Range(int lo, int hi, int grain, IntConsumer body) {
+            this.lo = lo;
+            this.hi = hi;
+            this.grain = grain;
+            this.body = body;
+        }
+
+        @Override
+        protected void compute() {
+            if (hi - lo <= grain) {
+                for (int i = lo; i < hi; i++) {
+                    body.accept(i);
+                }
+                return;
+            }
+            int mid = (lo + hi) >>> 1;
+            invokeAll(new Range(lo, mid, grain, body), new Range(mid, hi, grain, body));
         }
     }
 }

@@ -9,7 +9,6 @@ import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,8 @@ public final class MonkeyNetEngine implements AutoCloseable {
         private final int width;
         private final Keypoints keypoints;
         private final Map<String, Device.Buffer> kept;
-        private final MonkeyNetGraph.SourceLayout layout;
+        /** (external value of the generate graph, kept value) pairs. */
+        private final List<String[]> bindings;
         private boolean closedSource;
 
         private Source(int batch, int height, int width, Keypoints keypoints, Map<String, Device.Buffer> kept,
@@ -90,7 +90,7 @@ public final class MonkeyNetEngine implements AutoCloseable {
             this.width = width;
             this.keypoints = keypoints;
             this.kept = kept;
-            this.layout = layout;
+            this.bindings = layout.bindings();
         }
 
         public Keypoints keypoints() {
@@ -194,8 +194,15 @@ public final class MonkeyNetEngine implements AutoCloseable {
         return generate(s, driving, false);
     }
 
-    /** Like {@link #generate(Source, Keypoints)}; with intermediates also the mask embedding (slower: no replay). */
-    public synchronized Output generate(Source s, Keypoints driving, boolean intermediates) {
+    /** The generator's video_prediction alone (B, C, D, H, W): what animating needs, one download. */
+    public synchronized Tensor predict(Source s, Keypoints driving) {
+        Executor.Plan p = runGenerator(s, driving, false);
+        Tensor prediction = Tensor.zeros(s.batch, channels, driving.frames(), s.height, s.width);
+        p.download(MonkeyNetGraph.VIDEO_PREDICTION, prediction.data());
+        return prediction;
+    }
+
+    private Executor.Plan runGenerator(Source s, Keypoints driving, boolean intermediates) {
         ensureOpen();
         if (s.closedSource || !sources.contains(s)) {
             throw new IllegalStateException("the prepared source is closed or belongs to another model");
@@ -207,7 +214,7 @@ public final class MonkeyNetEngine implements AutoCloseable {
         int h = s.height, w = s.width;
         Executor.Plan p = plan(new PlanKey("generate", b, d, h, w, intermediates),
                 () -> graphs.generate(b, d, h, w, intermediates));
-        for (String[] bind : s.layout.bindings()) {
+        for (String[] bind : s.bindings) {
             p.bind(bind[0], s.kept.get(bind[1]).view());
         }
         p.upload(MonkeyNetGraph.DRIVING_MEAN, driving.mean().data());
@@ -215,6 +222,13 @@ public final class MonkeyNetEngine implements AutoCloseable {
             p.upload(MonkeyNetGraph.DRIVING_VAR, driving.var().data());
         }
         p.run(intermediates ? null : s);
+        return p;
+    }
+
+    /** Like {@link #generate(Source, Keypoints)}; with intermediates also the mask embedding (slower: no replay). */
+    public synchronized Output generate(Source s, Keypoints driving, boolean intermediates) {
+        Executor.Plan p = runGenerator(s, driving, intermediates);
+        int b = s.batch, d = driving.frames(), h = s.height, w = s.width;
         Tensor prediction = Tensor.zeros(b, channels, d, h, w);
         Tensor deformed = Tensor.zeros(b, channels, d, h, w);
         float[] def = new float[Math.toIntExact(p.floats(MonkeyNetGraph.DEFORMATION))];

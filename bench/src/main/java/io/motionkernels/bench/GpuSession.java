@@ -79,16 +79,12 @@ final class GpuSession implements AutoCloseable {
         if (gpu.length != cpu.length) {
             throw new IllegalStateException(what + ": GPU result has " + gpu.length + " values, CPU " + cpu.length);
         }
-        double num = 0, den = 0;
         for (int i = 0; i < gpu.length; i++) {
             if (!Float.isFinite(gpu[i])) {
                 throw new IllegalStateException(what + ": GPU value " + i + " is " + gpu[i] + " (kernel broken or output unwritten)");
             }
-            double d = (double) gpu[i] - cpu[i];
-            num += d * d;
-            den += (double) cpu[i] * cpu[i];
         }
-        double rel = Math.sqrt(num / Math.max(den, 1e-30));
+        double rel = io.motionkernels.conformance.Comparison.relativeL2(gpu, cpu);
         if (!(rel <= tol)) {
             throw new IllegalStateException(what + ": GPU differs from the CPU engine, relative L2 error " + rel
                     + " > " + tol + "; not benchmarking a wrong kernel");
