@@ -14,7 +14,8 @@ if [ ! -x "$NVCC" ]; then
     echo "bundle.sh: no nvcc at $NVCC: the jar would have no kernels; build on a machine with the CUDA toolkit" >&2
     exit 1
 fi
-GOLDEN=${GOLDEN_DIR:-$ROOT/../shared/golden}
+# The shipped copy of the goldens (src/test/resources/golden/README.md) unless told otherwise.
+GOLDEN=${GOLDEN_DIR:-$ROOT/src/test/resources/golden}
 STAGE=$ROOT/bundle/stage
 rm -rf "$STAGE" "$ROOT/bundle/native-tests.tgz"
 mkdir -p "$STAGE/app" "$STAGE/lib" "$STAGE/golden"

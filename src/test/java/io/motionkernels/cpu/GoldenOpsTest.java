@@ -1,13 +1,12 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.TestFiles;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.conformance.Comparison;
 import io.motionkernels.conformance.OpCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,20 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GoldenOpsTest {
     static final double BOUND = 1e-4;
 
-    static Path opsDir() {
-        String dir = System.getProperty("golden.dir", "../shared/golden");
-        return Path.of(dir, "ops");
-    }
-
     @TestFactory
-    Stream<DynamicTest> everyOpCase() throws IOException {
-        Path dir = opsDir();
-        assertTrue(Files.isDirectory(dir), "golden ops folder missing: " + dir.toAbsolutePath());
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
-        }
-        assertFalse(files.isEmpty(), "no cases in " + dir);
+    Stream<DynamicTest> everyOpCase() {
+        List<Path> files = TestFiles.goldenCases("ops").stream().map(TestFiles.Case::file).toList();
+        assertTrue(files.size() >= 20, "golden op cases missing: " + files.size() + " found");
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             Safetensors.Contents c = Safetensors.read(f);
             List<Comparison> results = OpCases.run(c);

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.motionkernels.TestFiles;
 import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.conformance.Comparison;
 import io.motionkernels.model.ModelConfig;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,22 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  * tensors share memory fails here. Says nothing about the real kernels or cuDNN.
  */
 class GpuModelFakeDeviceTest {
-    static Path golden() {
-        return Path.of(System.getProperty("golden.dir", "../shared/golden"));
-    }
-
-    static List<Path> modelCases(String... folders) {
-        try {
-            List<Path> out = new java.util.ArrayList<>();
-            for (String f : folders) {
-                try (Stream<Path> s = Files.list(golden().resolve(f))) {
-                    s.filter(p -> p.toString().endsWith(".safetensors")).sorted().forEach(out::add);
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("reference cases not found under " + golden(), e);
-        }
+    static List<TestFiles.Case> modelCases(String... folders) {
+        return TestFiles.goldenCases(folders);
     }
 
     static void check(Path c, GpuModel.Options options) {
@@ -52,16 +37,17 @@ class GpuModelFakeDeviceTest {
 
     @TestFactory
     Stream<DynamicTest> referenceCasesOnTheFakeDevice() {
-        List<Path> cases = modelCases("shapes", "nemo");
-        assertEquals(8, cases.size(), "shapes and nemo model cases under " + golden());
-        return cases.stream().map(c -> DynamicTest.dynamicTest(golden().relativize(c).toString(),
-                () -> check(c, new GpuModel.Options(true, false))));
+        List<TestFiles.Case> cases = modelCases("shapes", "nemo");
+        assertTrue(cases.size() >= 8, "shapes and nemo model cases: " + cases.size() + " found");
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(),
+                () -> check(c.file(), new GpuModel.Options(true, false))));
     }
 
     /** The same with the per-frame work captured once and replayed (CUDA graphs). */
     @TestFactory
     Stream<DynamicTest> capturedGraphsReplay() {
-        return modelCases("shapes").stream().filter(p -> p.getFileName().toString().startsWith("transfer"))
+        return modelCases("shapes").stream().map(TestFiles.Case::file)
+                .filter(p -> p.getFileName().toString().startsWith("transfer"))
                 .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(),
                         () -> check(c, new GpuModel.Options(true, true))));
     }
