@@ -7,12 +7,15 @@ import org.w3c.dom.NodeList;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -38,7 +41,8 @@ class DependenciesTest {
 
     static List<Dependency> pomDependencies() throws Exception {
         var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new File("pom.xml"));
-        Element deps = (Element) doc.getDocumentElement().getElementsByTagName("dependencies").item(0);
+        // project/dependencies itself, not a profile's or dependencyManagement's
+        Element deps = child(doc.getDocumentElement(), "dependencies");
         List<Dependency> out = new ArrayList<>();
         NodeList list = deps.getElementsByTagName("dependency");
         for (int i = 0; i < list.getLength(); i++) {
@@ -50,8 +54,17 @@ class DependenciesTest {
     }
 
     private static String text(Element e, String tag) {
-        NodeList n = e.getElementsByTagName(tag);
-        return n.getLength() == 0 ? null : n.item(0).getTextContent().trim();
+        Element c = child(e, tag);
+        return c == null ? null : c.getTextContent().trim();
+    }
+
+    private static Element child(Element e, String tag) {
+        for (org.w3c.dom.Node n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c && c.getTagName().equals(tag)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static boolean runtime(Dependency d) {
@@ -68,6 +81,38 @@ class DependenciesTest {
         for (String optional : List.of("info.picocli:picocli", "org.jcuda:jcuda", "org.jcuda:jcuda-natives",
                 "org.bytedeco:cuda", "org.bytedeco:javacpp")) {
             assertTrue(deps.stream().anyMatch(d -> d.key().equals(optional) && d.optional()), optional + " must be optional");
+        }
+    }
+
+    /** The README's dependency blocks name the pom's coordinates: the library's, and the CUDA and CLI jars'. */
+    @Test
+    void readmeGivesThePomsDependencyBlocks() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        StringBuilder xml = new StringBuilder("<blocks>");
+        Matcher m = Pattern.compile("```xml\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        while (m.find()) {
+            xml.append(m.group(1));
+        }
+        xml.append("</blocks>");
+        Element root = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(xml.toString().getBytes(StandardCharsets.UTF_8))).getDocumentElement();
+        Set<String> documented = new TreeSet<>();
+        NodeList list = root.getElementsByTagName("dependency");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element d = (Element) list.item(i);
+            documented.add(text(d, "groupId") + ":" + text(d, "artifactId") + ":" + text(d, "version") + ":" + text(d, "classifier"));
+        }
+        var project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new File("pom.xml")).getDocumentElement();
+        String self = text(project, "groupId") + ":" + text(project, "artifactId") + ":" + text(project, "version") + ":null";
+        assertTrue(documented.contains(self), self + " not in the README's blocks " + documented);
+        String picocli = text(child(project, "properties"), "picocli.version");
+        for (Dependency d : pomDependencies()) {
+            if (d.optional() && (Set.of("org.jcuda", "info.picocli").contains(d.groupId())
+                    || d.groupId().equals("org.bytedeco") && Set.of("cuda", "javacpp").contains(d.artifactId()))) {
+                String version = d.version().equals("${picocli.version}") ? picocli : d.version();
+                String c = d.key() + ":" + version + ":" + d.classifier();
+                assertTrue(documented.contains(c), c + " not in the README's blocks " + documented);
+            }
         }
     }
 
