@@ -14,7 +14,8 @@ if [ ! -x "$NVCC" ]; then
     echo "bundle.sh: no nvcc at $NVCC: the jar would have no kernels; build on a machine with the CUDA toolkit" >&2
     exit 1
 fi
-GOLDEN=${GOLDEN_DIR:-$ROOT/../shared/golden}
+# The shipped copy of the goldens (src/test/resources/golden/README.md) unless told otherwise.
+GOLDEN=${GOLDEN_DIR:-$ROOT/src/test/resources/golden}
 STAGE=$ROOT/bundle/stage
 rm -rf "$STAGE" "$ROOT/bundle/native-tests.tgz"
 mkdir -p "$STAGE/app" "$STAGE/lib" "$STAGE/golden"
@@ -33,7 +34,10 @@ zip -q -d "$STAGE"/lib/cuda-*-linux-x86_64.jar 'org/bytedeco/cuda/linux-x86_64/l
     'org/bytedeco/cuda/linux-x86_64/libjnicufile*' 'org/bytedeco/cuda/linux-x86_64/libjnicupti*' \
     'org/bytedeco/cuda/linux-x86_64/libjnicurand*' 'org/bytedeco/cuda/linux-x86_64/libjnicusolver*' \
     'org/bytedeco/cuda/linux-x86_64/libjnicusparse*' 'org/bytedeco/cuda/linux-x86_64/libjninccl*'
-cp -r "$ROOT/target/test-classes" "$STAGE/test-classes"
+# Without the test resources' reference cases (golden/ with the demo weights, cases/: 35 MiB); the
+# cases the harnesses need are copied into golden/ below.
+(cd "$ROOT/target" && tar cf - --exclude=test-classes/golden --exclude=test-classes/cases test-classes) \
+    | (cd "$STAGE" && tar xf -)
 if [ -d "$GOLDEN/ops" ]; then
     cp -r "$GOLDEN/ops" "$STAGE/golden/ops"
 else

@@ -2,6 +2,9 @@ package io.motionkernels;
 
 import io.motionkernels.cuda.CudaAvailability;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Decides which backend a model runs on, and why CUDA cannot be used when it cannot. */
 public final class Backends {
     private Backends() {
@@ -21,6 +24,12 @@ public final class Backends {
 
     /** Why the CUDA backend cannot run models here, or null when it can. */
     public static String cudaUnavailableReason() {
+        List<String> missing = missingCudaDependencies();
+        if (!missing.isEmpty()) {
+            return "the CUDA backend needs these dependencies, which are not on the class path: "
+                    + String.join(", ", missing) + " (they are optional dependencies of motion-kernels: "
+                    + "add them to the application, see the README's \"Depending on motion-kernels\")";
+        }
         CudaAvailability.Status s = CudaAvailability.probe();
         return s.usable() ? null : s.reason();
     }
@@ -28,6 +37,44 @@ public final class Backends {
     /** Opens the first GPU for a model (only called once CUDA was found usable). */
     static io.motionkernels.engine.Device openCuda(Precision precision) {
         return io.motionkernels.cuda.CudnnDevice.open(0, precision);
+    }
+
+    /**
+     * The CUDA backend's optional Maven dependencies (pom.xml) that are absent, looked up without
+     * loading any CUDA class: a CPU-only application has none of them, and the CUDA classes cannot
+     * even be linked without them. Empty when all are present.
+     */
+    public static List<String> missingCudaDependencies() {
+        ClassLoader loader = Backends.class.getClassLoader();
+        List<String> missing = new ArrayList<>();
+        if (!hasClass(loader, "jcuda.driver.JCudaDriver")) {
+            missing.add("org.jcuda:jcuda:12.6.0");
+        }
+        if (loader.getResource("lib/libJCudaDriver-12.6.0-linux-x86_64.so") == null) {
+            missing.add("org.jcuda:jcuda-natives:12.6.0:linux-x86_64");
+        }
+        if (!hasClass(loader, "org.bytedeco.cuda.global.cudnn")) {
+            missing.add("org.bytedeco:cuda:13.1-9.19-1.5.13");
+        }
+        if (loader.getResource("org/bytedeco/cuda/linux-x86_64/libjnicudnn.so") == null) {
+            missing.add("org.bytedeco:cuda:13.1-9.19-1.5.13:linux-x86_64");
+        }
+        if (!hasClass(loader, "org.bytedeco.javacpp.Loader")) {
+            missing.add("org.bytedeco:javacpp:1.5.13");
+        }
+        if (loader.getResource("org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so") == null) {
+            missing.add("org.bytedeco:javacpp:1.5.13:linux-x86_64");
+        }
+        return missing;
+    }
+
+    private static boolean hasClass(ClassLoader loader, String name) {
+        try {
+            Class.forName(name, false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     static Backend resolve(Backend requested) {

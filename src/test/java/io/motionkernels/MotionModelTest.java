@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedding API: prepare once, stream or batch, share between threads. */
 class MotionModelTest {
-    static final Path GOLDEN = Path.of(System.getProperty("golden.dir", "../shared/golden"));
+    static final Path GOLDEN = TestFiles.golden();
 
     private static MotionModel shapes() {
         return MotionModel.create(ModelConfig.published("shapes"), Weights.prng(7), Backend.CPU);

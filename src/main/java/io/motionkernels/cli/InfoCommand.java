@@ -24,8 +24,10 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("  " + CpuKernels.describe());
         String why = Backends.cudaUnavailableReason();
         out.println(why == null ? "cuda: usable" : "cuda: not usable: " + why);
-        for (String check : CudaAvailability.probe().checks()) {
-            out.println("  " + check);
+        if (Backends.missingCudaDependencies().isEmpty()) {
+            for (String check : CudaAvailability.probe().checks()) {
+                out.println("  " + check);
+            }
         }
         out.println("default backend (--backend auto): " + Backends.autoChoice().name().toLowerCase(java.util.Locale.ROOT)
                 + (why == null && Backends.autoChoice() == io.motionkernels.Backend.CPU

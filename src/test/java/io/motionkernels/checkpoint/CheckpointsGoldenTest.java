@@ -1,9 +1,12 @@
 package io.motionkernels.checkpoint;
 
+import io.motionkernels.TestFiles;
 import io.motionkernels.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,21 +14,35 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The three golden checkpoints (the same trained shapes weights in three formats). */
+/**
+ * The three golden checkpoints (the same trained shapes weights in three formats). The repository
+ * ships only the safetensors one (the demo model); the torch-written two come from
+ * ../shared/golden/checkpoints, and the parts that need them skip, saying so, without it.
+ */
 class CheckpointsGoldenTest {
-    private static Path dir;
+    private static final String SAFETENSORS = "shapes.safetensors";
     private static StateDict safetensors;
 
     @BeforeAll
     static void loadReference() {
-        dir = Path.of(System.getProperty("golden.dir", "../shared/golden"), "checkpoints");
-        safetensors = Checkpoints.load(dir.resolve("shapes.safetensors"));
+        safetensors = Checkpoints.load(file(SAFETENSORS));
+    }
+
+    private static Path file(String name) {
+        if (name.equals(SAFETENSORS)) {
+            return TestFiles.shapesWeights();
+        }
+        Optional<Path> p = TestFiles.sharedCheckpoint(name);
+        assumeTrue(p.isPresent(), name + " is not shipped and there is no ../shared/golden/checkpoints: not tested");
+        return p.get();
     }
 
     private static void assertBitIdentical(String name, Tensor expected, Tensor actual) {
@@ -55,7 +72,7 @@ class CheckpointsGoldenTest {
 
     @Test
     void legacyEqualsSafetensorsBitForBit() {
-        StateDict legacy = Checkpoints.load(dir.resolve("shapes-legacy.pth.tar"));
+        StateDict legacy = Checkpoints.load(file("shapes-legacy.pth.tar"));
         assertEquals(safetensors.tensors().keySet(), legacy.tensors().keySet());
         for (Map.Entry<String, Tensor> e : safetensors.tensors().entrySet()) {
             assertBitIdentical(e.getKey(), e.getValue(), legacy.tensors().get(e.getKey()));
@@ -71,7 +88,7 @@ class CheckpointsGoldenTest {
 
     @Test
     void zipHoldsTheKeypointDetector() {
-        StateDict zip = Checkpoints.load(dir.resolve("shapes-kp-zip.pth"));
+        StateDict zip = Checkpoints.load(file("shapes-kp-zip.pth"));
         assertEquals(72, zip.tensors().size());
         for (Map.Entry<String, Tensor> e : zip.tensors().entrySet()) {
             assertTrue(e.getKey().startsWith("kp_detector."), e.getKey());
@@ -80,8 +97,17 @@ class CheckpointsGoldenTest {
     }
 
     @Test
-    void describeSummarisesEachFormat() {
-        Checkpoints.Description legacy = Checkpoints.describe(dir.resolve("shapes-legacy.pth.tar"));
+    void describeSummarisesSafetensors() {
+        Checkpoints.Description st = Checkpoints.describe(file(SAFETENSORS));
+        assertEquals(Checkpoints.Format.SAFETENSORS, st.format());
+        assertEquals(9L, st.epoch());
+        assertEquals(3460L, st.it());
+        assertEquals(272, st.tensorCount());
+    }
+
+    @Test
+    void describeSummarisesTheTorchFormats() {
+        Checkpoints.Description legacy = Checkpoints.describe(file("shapes-legacy.pth.tar"));
         assertEquals(Checkpoints.Format.TORCH_LEGACY, legacy.format());
         assertEquals(List.of("generator", "kp_detector", "optimizer_kp_detector", "epoch", "it"), legacy.topLevel());
         assertEquals(9L, legacy.epoch());
@@ -89,40 +115,33 @@ class CheckpointsGoldenTest {
         assertEquals(200, legacy.generatorTensors());
         assertEquals(72, legacy.kpDetectorTensors());
 
-        Checkpoints.Description zip = Checkpoints.describe(dir.resolve("shapes-kp-zip.pth"));
+        Checkpoints.Description zip = Checkpoints.describe(file("shapes-kp-zip.pth"));
         assertEquals(Checkpoints.Format.TORCH_ZIP, zip.format());
         assertEquals(List.of("kp_detector"), zip.topLevel());
         assertEquals(null, zip.epoch());
         assertEquals(72, zip.tensorCount());
-
-        Checkpoints.Description st = Checkpoints.describe(dir.resolve("shapes.safetensors"));
-        assertEquals(Checkpoints.Format.SAFETENSORS, st.format());
-        assertEquals(9L, st.epoch());
-        assertEquals(3460L, st.it());
-        assertEquals(272, st.tensorCount());
     }
 
     /** Cuts each golden file at offsets inside every part: header, pickles, storage data. */
-    @Test
-    void truncatedCopiesFailCleanly(@TempDir Path tmp) throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {SAFETENSORS, "shapes-legacy.pth.tar", "shapes-kp-zip.pth"})
+    void truncatedCopiesFailCleanly(String name, @TempDir Path tmp) throws IOException {
         Map<String, long[]> cuts = Map.of(
                 // 37966: end of the main pickle, 42491: start of the storage data (see the report).
                 "shapes-legacy.pth.tar", new long[] {1, 5, 14, 16, 30, 140, 5000, 37965, 37966, 40000, 42491,
                         42495, 42500, 6_000_000, 12_628_086},
                 "shapes-kp-zip.pth", new long[] {1, 3, 30, 100, 5000, 2_000_000, 4_137_000, 4_137_928},
-                "shapes.safetensors", new long[] {1, 7, 8, 9, 100, 20_000, 6_000_000, 12_611_875});
-        for (Map.Entry<String, long[]> e : cuts.entrySet()) {
-            byte[] all = Files.readAllBytes(dir.resolve(e.getKey()));
-            for (long cut : e.getValue()) {
-                Path p = tmp.resolve("cut-" + cut + "-" + e.getKey());
-                Files.write(p, Arrays.copyOf(all, (int) cut));
-                CheckpointException ex = assertThrows(CheckpointException.class, () -> Checkpoints.load(p),
-                        e.getKey() + " cut at " + cut);
-                String msg = ex.getMessage();
-                assertTrue(msg.contains(p.toString()), msg);
-                assertTrue(msg.contains("truncated"), e.getKey() + " cut at " + cut + ": " + msg);
-                Files.delete(p);
-            }
+                SAFETENSORS, new long[] {1, 7, 8, 9, 100, 20_000, 6_000_000, 12_611_875});
+        byte[] all = Files.readAllBytes(file(name));
+        for (long cut : cuts.get(name)) {
+            Path p = tmp.resolve("cut-" + cut + "-" + name);
+            Files.write(p, Arrays.copyOf(all, (int) cut));
+            CheckpointException ex = assertThrows(CheckpointException.class, () -> Checkpoints.load(p),
+                    name + " cut at " + cut);
+            String msg = ex.getMessage();
+            assertTrue(msg.contains(p.toString()), msg);
+            assertTrue(msg.contains("truncated"), name + " cut at " + cut + ": " + msg);
+            Files.delete(p);
         }
     }
 }

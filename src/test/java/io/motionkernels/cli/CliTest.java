@@ -1,5 +1,7 @@
 package io.motionkernels.cli;
 
+import io.motionkernels.TestFiles;
+import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.conformance.OpCases;
 import io.motionkernels.media.MediaWriter;
@@ -27,10 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line end to end: results, and one clear message with a non-zero exit for bad input. */
 class CliTest {
-    static final Path GOLDEN = Path.of(System.getProperty("golden.dir", "../shared/golden"));
+    static final Path GOLDEN = TestFiles.golden();
     static final Path CHECKPOINTS = GOLDEN.resolve("checkpoints");
-    static final Path SAMPLE = Path.of("samples/shapes/00000001.png");
-    static final Path DRIVING = Path.of("samples/shapes/00000005.png");
+    static final Path SAMPLE = TestFiles.samples().resolve("00000001.png");
+    static final Path DRIVING = TestFiles.samples().resolve("00000005.png");
+    /** The trained weights as the published torch file where ../shared has it, else the shipped safetensors. */
+    static final Path TRAINED = TestFiles.sharedCheckpoint("shapes-legacy.pth.tar").orElse(TestFiles.shapesWeights());
 
     @TempDir
     Path tmp;
@@ -70,7 +74,7 @@ class CliTest {
     }
 
     @Test
-    void legacyCheckpointThroughTheCommandLineReproducesTheReference() throws IOException {
+    void trainedCheckpointThroughTheCommandLineReproducesTheReference() throws IOException {
         Safetensors.Contents expected = Safetensors.read(CHECKPOINTS.resolve("shapes-expected.safetensors"));
         Path source = tmp.resolve("source.png");
         Path driving = tmp.resolve("driving.png");
@@ -79,7 +83,7 @@ class CliTest {
         MediaWriter.write(driving, expected.require("driving"), 10);
         Path out = tmp.resolve("result.safetensors");
         Run r = run("animate", "--source", source.toString(), "--driving", driving.toString(), "--out", out.toString(),
-                "--checkpoint", CHECKPOINTS.resolve("shapes-legacy.pth.tar").toString(), "--config", "shapes",
+                "--checkpoint", TRAINED.toString(), "--config", "shapes",
                 "--absolute", "--backend", "cpu", "--batch", "3");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("animated 8 frames"), r.out());
@@ -124,10 +128,11 @@ class CliTest {
     @Test
     void truncatedOrForeignCheckpoints() throws IOException {
         Path out = tmp.resolve("o.gif");
-        byte[] legacy = Files.readAllBytes(CHECKPOINTS.resolve("shapes-legacy.pth.tar"));
-        Path cut = tmp.resolve("cut.pth.tar");
-        Files.write(cut, Arrays.copyOf(legacy, legacy.length / 2));
-        assertUserError(run(animate(out, "--checkpoint", cut.toString(), "--config", "shapes")), out, "cut.pth.tar");
+        byte[] trained = Files.readAllBytes(TRAINED);
+        Path cut = tmp.resolve("cut-" + TRAINED.getFileName());
+        Files.write(cut, Arrays.copyOf(trained, trained.length / 2));
+        assertUserError(run(animate(out, "--checkpoint", cut.toString(), "--config", "shapes")), out,
+                cut.getFileName().toString());
         assertUserError(run(animate(out, "--checkpoint", tmp.resolve("none.pth").toString(), "--config", "shapes")),
                 out, "none.pth");
         assertUserError(run(animate(out, "--checkpoint", SAMPLE.toString(), "--config", "shapes")), out,
@@ -145,7 +150,15 @@ class CliTest {
     @Test
     void keypointDetectorOnlyCheckpointSaysWhatIsMissing() throws IOException {
         Path out = tmp.resolve("o.gif");
-        Run r = run(animate(out, "--checkpoint", CHECKPOINTS.resolve("shapes-kp-zip.pth").toString(), "--config", "shapes"));
+        // The torch zip of ../shared when present, else the same content (the detector alone) as safetensors.
+        Path kpOnly = TestFiles.sharedCheckpoint("shapes-kp-zip.pth").orElse(null);
+        if (kpOnly == null) {
+            Map<String, Tensor> kp = new LinkedHashMap<>(Checkpoints.load(TestFiles.shapesWeights()).tensors());
+            kp.keySet().removeIf(k -> !k.startsWith("kp_detector."));
+            kpOnly = tmp.resolve("shapes-kp.safetensors");
+            Safetensors.write(kpOnly, kp, Map.of());
+        }
+        Run r = run(animate(out, "--checkpoint", kpOnly.toString(), "--config", "shapes"));
         assertUserError(r, out, "no generator weights", "only kp_detector");
     }
 

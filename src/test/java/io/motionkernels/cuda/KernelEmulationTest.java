@@ -22,7 +22,7 @@ class KernelEmulationTest {
     @Test
     void kernelsComputeWhatTheGoldensSay() throws IOException, InterruptedException {
         assumeTrue(onPath("g++"), "no g++ on this machine");
-        Path ops = Path.of(System.getProperty("golden.dir", "../shared/golden"), "ops");
+        Path ops = io.motionkernels.TestFiles.golden().resolve("ops");
         ProcessBuilder pb = new ProcessBuilder("bash", "native-tests/emulate/run.sh", ops.toString());
         pb.environment().put("EMULATE_BIN", Path.of("target", "emulate-kernels").toAbsolutePath().toString());
         pb.redirectErrorStream(true);

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.motionkernels.TestFiles;
 import io.motionkernels.media.MediaReader.Layout;
 import io.motionkernels.media.TestImages.GifFrame;
 import io.motionkernels.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,8 +31,7 @@ class MediaReaderTest {
     Path dir;
 
     static Path samples() {
-        String golden = System.getProperty("golden.dir", "../shared/golden");
-        return Paths.get(golden).resolveSibling("samples").resolve("shapes");
+        return TestFiles.samples();
     }
 
     @Test
