@@ -84,8 +84,7 @@ public final class Backends {
             case CUDA -> {
                 String why = cudaUnavailableReason();
                 if (why != null) {
-                    throw new MotionKernelsException("--backend cuda was asked for, but CUDA cannot be used: " + why
-                            + ". Use --backend cpu (or auto), or run `info` to see what this machine can use.");
+                    throw new BackendUnavailableException("CUDA cannot be used: " + why, null);
                 }
                 yield Backend.CUDA;
             }

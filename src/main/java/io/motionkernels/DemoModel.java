@@ -24,7 +24,7 @@ public final class DemoModel {
     public static StateDict weights() {
         try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new MotionKernelsException("the demo weights are missing from this build; pass --checkpoint");
+                throw new MotionKernelsException("the demo weights are missing from this build; load a checkpoint instead");
             }
             Path tmp = Files.createTempFile("motion-kernels-demo", ".safetensors");
             try {

@@ -66,8 +66,7 @@ public final class MotionModel implements AutoCloseable {
             Device gpu = Backends.openCuda(precision);
             return new MotionModel(MonkeyNetEngine.create(params, gpu, Executor.Options.DEFAULT), Backend.CUDA);
         } catch (RuntimeException | LinkageError e) {
-            throw new MotionKernelsException("--backend cuda was asked for, but the model could not be set up on the GPU: "
-                    + e.getMessage() + ". Use --backend cpu (or auto).", e);
+            throw new BackendUnavailableException("the model could not be set up on the GPU: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.motionkernels.cli;
 
+import io.motionkernels.BackendUnavailableException;
 import io.motionkernels.MotionKernelsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +33,11 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof BackendUnavailableException b) {
+                cmd.getErr().println("error: --backend cuda was asked for, but " + b.reason()
+                        + ". Use --backend cpu (or auto), or run `info` to see what this machine can use.");
+                return USER_ERROR;
+            }
             if (ex instanceof MotionKernelsException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return USER_ERROR;
