@@ -6,8 +6,8 @@ import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
-import io.motionkernels.model.MonkeyNetParams;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetParams;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
@@ -79,8 +79,8 @@ public final class MotionModel implements AutoCloseable {
         return backend;
     }
 
-    /** The engine itself, for callers that need intermediate results (reference cases). */
-    public MonkeyNetEngine engine() {
+    /** The engine this model runs on. */
+    MonkeyNetEngine engine() {
         ensureOpen();
         return engine;
     }

@@ -1,7 +1,7 @@
 package io.motionkernels;
 
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
@@ -31,14 +31,8 @@ public final class PreparedSource implements AutoCloseable {
         return new Animation(this, normalization);
     }
 
-    /** Runs the generator for driving keypoints that are already normalised (D frames). */
-    public MonkeyNetEngine.Output generate(Keypoints driving) {
-        model.ensureOpen();
-        return model.engine().generate(prepared, driving);
-    }
-
-    /** video_prediction alone for normalised driving keypoints. */
-    Tensor predict(Keypoints driving) {
+    /** The generator's video_prediction for driving keypoints that are already normalised (D frames). */
+    public Tensor predict(Keypoints driving) {
         model.ensureOpen();
         return model.engine().predict(prepared, driving);
     }

@@ -2,13 +2,19 @@ package io.motionkernels.conformance;
 
 import io.motionkernels.Animation;
 import io.motionkernels.Backend;
+import io.motionkernels.Backends;
+import io.motionkernels.Precision;
+import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.cuda.CudnnDevice;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.Executor;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.MotionModel;
 import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -45,14 +51,32 @@ final class ModelCases {
             throw new MotionKernelsException("case has kind " + kind + " but no 'config' metadata");
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
-        try (MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), backend)) {
-            return run(kind, md, config, model, c);
+        Weights weights = weights(caseFile, md, weightFiles);
+        if (kind.equals("transfer") || kind.equals("absolute_transfer_float32")) {
+            // Through the public API, the way an application animates a source.
+            try (MotionModel model = MotionModel.create(config, weights, backend)) {
+                return transfer(kind, md, config, model, c);
+            }
+        }
+        try (MonkeyNetEngine net = MonkeyNetEngine.create(config, weights, device(backend), Executor.Options.DEFAULT)) {
+            return parts(kind, net, c);
         }
     }
 
-    private static List<Comparison> run(String kind, Map<String, String> md, ModelConfig config, MotionModel model,
-                                        Safetensors.Contents c) {
-        MonkeyNetEngine net = model.engine();
+    /** The device of {@code backend} for the networks' own cases (intermediate outputs included). */
+    private static Device device(Backend backend) {
+        Backend b = backend == Backend.AUTO ? Backends.autoChoice() : backend;
+        if (b == Backend.CUDA) {
+            String why = Backends.cudaUnavailableReason();
+            if (why != null) {
+                throw new MotionKernelsException("the CUDA backend was asked for, but CUDA cannot be used: " + why);
+            }
+            return CudnnDevice.open(0, Precision.STRICT);
+        }
+        return new CpuDevice();
+    }
+
+    private static List<Comparison> parts(String kind, MonkeyNetEngine net, Safetensors.Contents c) {
         List<Comparison> out = new ArrayList<>();
         switch (kind) {
             case "kp_detector" -> {
@@ -82,22 +106,25 @@ final class ModelCases {
                 }
                 out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
             }
-            case "transfer", "absolute_transfer_float32" -> {
-                ModelConfig.Normalization norm = kind.equals("transfer")
-                        ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
-                // Through the public API, the way an application animates a source.
-                PreparedSource source = model.prepare(c.require("source"));
-                if (c.tensors().containsKey("kp_source_mean")) {
-                    out.add(Comparison.of("kp_source_mean", source.keypoints().mean(), c));
-                }
-                Animation.Frames frames = source.animate(norm).nextWithKeypoints(c.require("driving"));
-                if (c.tensors().containsKey("kp_norm_mean")) {
-                    out.add(Comparison.of("kp_norm_mean", frames.keypoints().mean(), c));
-                }
-                out.add(Comparison.of("video_prediction", frames.videoPrediction(), c));
-            }
             default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
         }
+        return out;
+    }
+
+    private static List<Comparison> transfer(String kind, Map<String, String> md, ModelConfig config, MotionModel model,
+                                             Safetensors.Contents c) {
+        List<Comparison> out = new ArrayList<>();
+        ModelConfig.Normalization norm = kind.equals("transfer")
+                ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
+        PreparedSource source = model.prepare(c.require("source"));
+        if (c.tensors().containsKey("kp_source_mean")) {
+            out.add(Comparison.of("kp_source_mean", source.keypoints().mean(), c));
+        }
+        Animation.Frames frames = source.animate(norm).nextWithKeypoints(c.require("driving"));
+        if (c.tensors().containsKey("kp_norm_mean")) {
+            out.add(Comparison.of("kp_norm_mean", frames.keypoints().mean(), c));
+        }
+        out.add(Comparison.of("video_prediction", frames.videoPrediction(), c));
         return out;
     }
 

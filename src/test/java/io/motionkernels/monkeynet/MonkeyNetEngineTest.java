@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.monkeynet;
 
+import io.motionkernels.model.ModelConfig;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Executor;
