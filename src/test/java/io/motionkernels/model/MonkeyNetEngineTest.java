@@ -67,7 +67,8 @@ class MonkeyNetEngineTest {
                 assertArrayEquals(plain.videoPrediction().data(), checked.videoPrediction().data(), name);
                 assertArrayEquals(plain.videoDeformed().data(), checked.videoDeformed().data(), name);
                 assertArrayEquals(plain.deformation().data(), checked.deformation().data(), name);
-                assertEquals(3, e.plans().size(), name + ": detect, prepare, generate: " + e.plans().keySet());
+                assertEquals(4, e.plans().size(),
+                        name + ": detect (source, driving), prepare, generate: " + e.plans().keySet());
             }
         }
     }
