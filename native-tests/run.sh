@@ -10,6 +10,7 @@
 #   bash native-tests/run.sh                      # every op family, then the model cases
 #   bash native-tests/run.sh --case grid_sample   # (ops) one JVM, only cases whose name starts so
 #   SUITE=model MODEL_ARGS="--bound 3e-3" bash native-tests/run.sh
+#   SUITE=ops OPS_DEVICE=cpu bash native-tests/run.sh   # the op stage without a GPU (CPU vs CPU)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -f "$HERE/jre/bin/java" ]; then
@@ -57,11 +58,15 @@ if [ "$SUITE" = ops ] || [ "$SUITE" = all ]; then
         FAMILIES=("")
     else
         mapfile -t FAMILIES < <("${JAVA[@]}" io.motionkernels.engine.OpsHarness --families)
+        if [ "${#FAMILIES[@]}" -eq 0 ]; then
+            echo "ops: the harness listed no op families (is the bundle complete?)" | tee -a "$OUT/harness.log"
+            RC=1
+        fi
     fi
     for F in "${FAMILIES[@]}"; do
         if [ -n "$F" ]; then set -- --case "$F/"; echo "== ops: $F" | tee -a "$OUT/harness.log"; fi
         CUDA_LAUNCH_BLOCKING=1 timeout "${OPS_TIMEOUT:-300}" "${JAVA[@]}" io.motionkernels.engine.OpsHarness \
-            --device cuda "$@" 2>&1 | tee -a "$OUT/harness.log"
+            --device "${OPS_DEVICE:-cuda}" "$@" 2>&1 | tee -a "$OUT/harness.log"
         R=${PIPESTATUS[0]}
         echo "harness exit status $R${F:+ ($F)}" | tee -a "$OUT/harness.log"
         [ "$R" -ge 124 ] && R=1                  # timed out or killed: a failure of that family
