@@ -204,6 +204,9 @@ class OpsHarnessTest {
         for (Result r : results.values()) {
             boolean offset = r.opCase().name().matches(".*into \\[[1-9].*");
             assertEquals(offset ? Status.FAIL : Status.PASS, r.status(), OpsHarness.line(r, 0));
+            if (offset) {
+                assertTrue(r.detail().contains("outside the part the operation writes"), r.detail());
+            }
         }
         assertTrue(results.values().stream().filter(r -> r.status() == Status.FAIL).count() >= 3);
     }
@@ -235,19 +238,50 @@ class OpsHarnessTest {
         float[] ref = new float[1_000_000];
         Arrays.fill(ref, 1f);
         float[] got = ref.clone();
-        assertEquals(Status.PASS, OpsHarness.compare(c, List.of("out"), new float[][] {ref}, new float[][] {got}, 0)
-                .status());
+        assertEquals(Status.PASS,
+                OpsHarness.compare(c, List.of("out"), Map.of(), new float[][] {ref}, new float[][] {got}, 0).status());
         got[17] += 5e-4f; // relative L2 5e-7, within 1e-6; max abs 5e-4, above 1e-5
-        Result r = OpsHarness.compare(c, List.of("out"), new float[][] {ref}, new float[][] {got}, 0);
+        Result r = OpsHarness.compare(c, List.of("out"), Map.of(), new float[][] {ref}, new float[][] {got}, 0);
         assertEquals(Status.FAIL, r.status());
         assertTrue(r.relL2() <= 1e-6 && r.detail().contains("at 17"), r.detail());
-        Result shorter = OpsHarness.compare(c, List.of("out"), new float[][] {ref}, new float[][] {new float[3]}, 0);
+        Result shorter = OpsHarness.compare(c, List.of("out"), Map.of(), new float[][] {ref},
+                new float[][] {new float[3]}, 0);
         assertEquals(Status.FAIL, shorter.status());
         float[] nan = ref.clone();
         nan[3] = Float.NaN;
-        Result badReference = OpsHarness.compare(c, List.of("out"), new float[][] {nan}, new float[][] {ref}, 0);
+        Result badReference = OpsHarness.compare(c, List.of("out"), Map.of(), new float[][] {nan},
+                new float[][] {ref}, 0);
         assertEquals(Status.FAIL, badReference.status());
         assertTrue(badReference.detail().contains("reference"), badReference.detail());
+    }
+
+    @Test
+    void aPartlyWrittenOutputIsJudgedOnItsWrittenPart() {
+        OpCase c = new OpCase("test/slice", OpCase.Tolerance.FEW_FLOPS, s -> {
+        });
+        float[] before = new float[10_000];
+        Arrays.fill(before, 1f);
+        float[] ref = before.clone();
+        ref[5] = 0.01f; // the operation writes two small values into a large prefilled buffer
+        ref[6] = 0.02f;
+        Map<String, float[]> initial = Map.of("out", before);
+        float[] got = ref.clone();
+        assertEquals(Status.PASS, OpsHarness.compare(c, List.of("out"), initial, new float[][] {ref},
+                new float[][] {got}, 0).status());
+        got[6] = 0.0200002f; // 1e-5 relative to the written part: diluted by the rest it would be 2e-9
+        Result off = OpsHarness.compare(c, List.of("out"), initial, new float[][] {ref}, new float[][] {got}, 0);
+        assertEquals(Status.FAIL, off.status(), off.detail());
+        float[] outside = ref.clone();
+        outside[9000] = Math.nextUp(1f);
+        Result clobbered = OpsHarness.compare(c, List.of("out"), initial, new float[][] {ref},
+                new float[][] {outside}, 0);
+        assertEquals(Status.FAIL, clobbered.status());
+        assertTrue(clobbered.detail().contains("outside the part") && clobbered.detail().contains("at 9000"),
+                clobbered.detail());
+        float[] unwritten = ref.clone();
+        unwritten[5] = 1f;
+        assertEquals(Status.FAIL, OpsHarness.compare(c, List.of("out"), initial, new float[][] {ref},
+                new float[][] {unwritten}, 0).status());
     }
 
     @Test
