@@ -16,6 +16,7 @@ public final class PreparedSource implements AutoCloseable {
     private final List<Tensor> skips;
     /** The skips and keypoints on the GPU (CUDA backend), else null. */
     private final GpuModel.Source gpuSource;
+    private volatile boolean closed;
 
     PreparedSource(MotionModel model, Tensor source, Keypoints keypoints, List<Tensor> skips, GpuModel.Source gpuSource) {
         this.model = model;
@@ -41,7 +42,7 @@ public final class PreparedSource implements AutoCloseable {
 
     /** Runs the generator for driving keypoints that are already normalised (D frames). */
     public Generator.Output generate(Keypoints driving) {
-        model.ensureOpen();
+        ensureOpen();
         if (gpuSource != null) {
             return model.gpu().generate(gpuSource, driving);
         }
@@ -52,9 +53,17 @@ public final class PreparedSource implements AutoCloseable {
         return model;
     }
 
-    /** Frees the source's GPU memory (CUDA backend; nothing on the CPU). Idempotent. */
+    void ensureOpen() {
+        model.ensureOpen();
+        if (closed) {
+            throw new IllegalStateException("this PreparedSource is closed");
+        }
+    }
+
+    /** Frees the source's GPU memory (CUDA backend) and ends its animations. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         if (gpuSource != null) {
             gpuSource.close();
         }
