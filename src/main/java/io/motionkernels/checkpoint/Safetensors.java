@@ -69,11 +69,12 @@ public final class Safetensors {
             Map<String, Object> header;
             try {
                 // one more than the tensors: the optional __metadata__ entry
-                header = StrictJson.parseObject(hb.array(), CheckpointLimits.maxTensors() + 1,
-                        CheckpointLimits.MAX_TENSORS);
+                long max = CheckpointLimits.maxTensors();
+                header = StrictJson.parseObject(hb.array(), max + 1, "it names more than " + max + " tensors, the"
+                        + " limit; " + CheckpointLimits.raise(CheckpointLimits.MAX_TENSORS));
             } catch (StrictJson.Invalid e) {
                 throw new CheckpointException(file + " has a corrupt safetensors header: " + e.getMessage()
-                        + "; copy or download the checkpoint again");
+                        + (e.getMessage().contains("-D") ? "" : "; copy or download the checkpoint again"));
             }
             long dataStart = 8 + headerLen;
             long dataLen = size - dataStart;

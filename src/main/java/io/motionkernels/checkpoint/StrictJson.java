@@ -37,7 +37,8 @@ final class StrictJson {
     private StrictJson() {
     }
 
-    static Map<String, Object> parseObject(byte[] utf8, long maxMembers, String membersProperty) throws Invalid {
+    /** {@code tooMany} is the message when the top-level object has more than {@code maxMembers} members. */
+    static Map<String, Object> parseObject(byte[] utf8, long maxMembers, String tooMany) throws Invalid {
         String text;
         try {
             // Java's decoder refuses overlong forms, surrogates and truncated sequences.
@@ -59,8 +60,7 @@ final class StrictJson {
             long members = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 if (++members > maxMembers) {
-                    throw new Invalid("it has more than " + maxMembers + " entries; "
-                            + CheckpointLimits.raise(membersProperty));
+                    throw new Invalid(tooMany);
                 }
                 String name = p.currentName();
                 p.nextToken();
