@@ -28,6 +28,21 @@ public final class Main implements Runnable {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
+    /**
+     * The last resort: any exception other than a {@link MotionKernelsException} is a bug, reported
+     * in one line rather than a stack trace (set -Dmotionkernels.debug=true for the trace).
+     */
+    static int internalError(Exception ex, PrintWriter err) {
+        String msg = String.valueOf(ex.getMessage());
+        err.println("error: internal error (" + ex.getClass().getName() + ": "
+                + (msg.length() > 200 ? msg.substring(0, 200) + "…" : msg) + "); this is a bug in motion-kernels:"
+                + " please report it with the command line and the input files");
+        if (Boolean.getBoolean("motionkernels.debug")) {
+            ex.printStackTrace(err);
+        }
+        return INTERNAL_ERROR;
+    }
+
     /** Runs the command line with the given streams and returns the exit code (used by tests too). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
@@ -38,16 +53,7 @@ public final class Main implements Runnable {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return USER_ERROR;
             }
-            // Last resort: any other exception is a bug, reported in one line, not as a stack trace
-            // (set -Dmotionkernels.debug=true for the trace).
-            String msg = String.valueOf(ex.getMessage());
-            cmd.getErr().println("error: internal error (" + ex.getClass().getName() + ": "
-                    + (msg.length() > 200 ? msg.substring(0, 200) + "…" : msg) + "); this is a bug in motion-kernels:"
-                    + " please report it with the command line and the input files");
-            if (Boolean.getBoolean("motionkernels.debug")) {
-                ex.printStackTrace(cmd.getErr());
-            }
-            return INTERNAL_ERROR;
+            return internalError(ex, cmd.getErr());
         });
         try {
             return cl.execute(args);
