@@ -25,12 +25,13 @@ final class Inputs {
         }
     }
 
-    /** Driving frames for an animation of {@code source}: one video, of the source's size, finite. */
+    /** Driving frames for an animation of {@code source}: one video per source, of its size, finite. */
     static void checkDriving(ModelConfig c, Tensor source, Tensor driving) {
         checkVideo(c, "driving", driving);
-        if (driving.dim(0) != 1) {
-            throw new MotionKernelsException("driving frames must be one video (1, C, frames, H, W), got "
-                    + driving.shapeString() + "; animate each video with its own Animation");
+        if (driving.dim(0) != source.dim(0)) {
+            throw new MotionKernelsException("driving frames must be one video per source image ("
+                    + source.dim(0) + ", C, frames, H, W), got " + driving.shapeString()
+                    + "; animate each video with its own Animation");
         }
         if (driving.dim(3) != source.dim(3) || driving.dim(4) != source.dim(4)) {
             throw new MotionKernelsException("driving frames are " + driving.dim(3) + "x" + driving.dim(4)

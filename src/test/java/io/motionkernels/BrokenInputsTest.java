@@ -49,7 +49,7 @@ class BrokenInputsTest {
         try (MotionModel model = shapes(); PreparedSource source = model.prepare(frames(1, 1, 64))) {
             Animation a = source.animate(ModelConfig.Normalization.ABSOLUTE);
             assertMessage(assertThrows(MotionKernelsException.class, () -> a.next(frames(2, 1, 64))),
-                    "one video", "[2, 3, 1, 64, 64]");
+                    "one video per source image (1,", "[2, 3, 1, 64, 64]");
             assertMessage(assertThrows(MotionKernelsException.class, () -> a.next(frames(1, 1, 128))),
                     "128x128", "source is 64x64");
             a.next(frames(1, 1, 64)); // and the animation still works
