@@ -1,6 +1,5 @@
 package io.motionkernels.checkpoint;
 
-import io.motionkernels.checkpoint.TorchPickle.Storage;
 import io.motionkernels.checkpoint.TorchPickle.TensorRecord;
 import io.motionkernels.tensor.Tensor;
 

@@ -110,10 +110,17 @@ public final class AnimateCommand implements Callable<Integer> {
                 || (fps != null && !(fps > 0))) {
             throw new MotionKernelsException("--batch, --frames, --size and --fps must be positive");
         }
+        if (out.getFileName() == null) {
+            throw new MotionKernelsException("--out " + out + " is a folder: give a file name ending in .gif, .png or"
+                    + " .safetensors");
+        }
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
             MediaWriter.checkOutputPath(out);
         } else if (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent())) {
             throw new MotionKernelsException("cannot write " + out + ": its folder does not exist");
+        } else if (!Files.isWritable(out.toAbsolutePath().getParent()) || Files.isDirectory(out)) {
+            throw new MotionKernelsException("cannot write " + out + ": " + (Files.isDirectory(out) ? "it is a folder"
+                    : "its folder is not writable") + "; choose another output path");
         }
         Backend requested = Backend.parse(backend);
         Precision.parse(precision);

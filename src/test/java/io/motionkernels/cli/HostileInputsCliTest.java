@@ -124,6 +124,17 @@ class HostileInputsCliTest {
     }
 
     @Test
+    void outputPathsThatCannotBeFiles() throws IOException {
+        String[] root = {"animate", "--source", CliTest.SAMPLE.toString(), "--driving", CliTest.DRIVING.toString(),
+                "--out", "/"};
+        refused(root, "is a folder");
+        Path dir = Files.createDirectory(tmp.resolve("d.safetensors"));
+        String[] folder = {"animate", "--source", CliTest.SAMPLE.toString(), "--driving", CliTest.DRIVING.toString(),
+                "--out", dir.toString()};
+        refused(folder, "is a folder");
+    }
+
+    @Test
     void anyOtherExceptionIsAnInternalErrorInOneLine() {
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Main.internalError(new IndexOutOfBoundsException("x".repeat(10_000)),
