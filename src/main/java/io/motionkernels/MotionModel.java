@@ -96,6 +96,7 @@ public final class MotionModel implements AutoCloseable {
     public PreparedSource prepare(Tensor source) {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "source", source);
+        io.motionkernels.tensor.Finite.requireInput("source image:", source);
         if (source.dim(2) != 1) {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }
