@@ -2,6 +2,7 @@ package io.motionkernels.cli;
 
 import io.motionkernels.BackendUnavailableException;
 import io.motionkernels.MotionKernelsException;
+import io.motionkernels.engine.Executor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,6 +58,11 @@ public final class Main implements Runnable {
             }
             if (ex instanceof MotionKernelsException) {
                 cmd.getErr().println("error: " + ex.getMessage());
+                return USER_ERROR;
+            }
+            if (ex instanceof Executor.NonFiniteException) {
+                cmd.getErr().println("error: the model diverged: " + ex.getMessage()
+                        + "; the checkpoint or the input is broken");
                 return USER_ERROR;
             }
             return internalError(ex, cmd.getErr());
