@@ -221,8 +221,14 @@ final class FfmpegStream implements FrameStream {
     }
 
     private MediaException damaged(int r) {
+        if (decoded == 0) {
+            return new MediaException("Input " + path + " is not a PNG, JPEG or GIF image, and FFmpeg, reading it as "
+                    + description + ", cannot decode it (" + FfmpegLog.error(r) + "): it is damaged or not an image"
+                    + " or a video; give a video (mp4, mov, webm, mkv, ...), an animated GIF, a PNG or JPEG image,"
+                    + " or a folder of PNG/JPEG frames.");
+        }
         return new MediaException("Cannot decode " + path + " (" + description + ") after " + decoded + " frames: "
-                + FfmpegLog.error(r) + "; the file is damaged or cut short.");
+                + FfmpegLog.error(r) + "; the file is damaged or truncated.");
     }
 
     private Tensor convert() {

@@ -219,7 +219,7 @@ public final class MediaReader {
                         0, size);
             }
             if (!endsWithGifTrailer(path, size)) {
-                throw new MediaException(path + " is cut short: the GIF file does not end with its trailer, so"
+                throw new MediaException(path + " is truncated: the GIF file does not end with its trailer, so"
                         + " frames are missing; it was not written completely, get the whole file again.");
             }
             ImageInputStream in = ImageIO.createImageInputStream(path.toFile());

@@ -57,7 +57,7 @@ final class PngChunks {
                     length = in.readInt() & 0xffffffffL;
                     in.readFully(type);
                 } catch (EOFException e) {
-                    throw new MediaException(file + " is cut short: the PNG file ends before its IEND chunk;"
+                    throw new MediaException(file + " is truncated: the PNG file ends before its IEND chunk;"
                             + " it was not written completely, get the whole file again.");
                 }
                 String name = new String(type, StandardCharsets.ISO_8859_1);
@@ -86,7 +86,7 @@ final class PngChunks {
                         throw damaged(file, "chunk " + name + " fails its CRC check");
                     }
                 } catch (EOFException e) {
-                    throw new MediaException(file + " is cut short inside its " + name + " chunk: it was not"
+                    throw new MediaException(file + " is truncated inside its " + name + " chunk: it was not"
                             + " written completely, get the whole file again.");
                 }
                 switch (name) {
