@@ -26,6 +26,11 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_query_codec;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG_GLOBAL_HEADER;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AC3;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_EAC3;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MP3;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_OPUS;
 import static org.bytedeco.ffmpeg.global.avformat.AVFMT_GLOBALHEADER;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -36,6 +41,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_audio_fifo_read;
 import static org.bytedeco.ffmpeg.global.avutil.av_audio_fifo_size;
 import static org.bytedeco.ffmpeg.global.avutil.av_audio_fifo_write;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_copy;
+import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
@@ -114,8 +120,8 @@ final class AudioTrack implements AutoCloseable {
         }
         AVStream inStream = in.streams(index);
         int codecId = inStream.codecpar().codec_id();
-        AVStream outStream = avformat_new_stream(out, null);
-        if (avformat_query_codec(out.oformat(), codecId, 0) == 1) {
+        if (copyable(out, codecId)) {
+            AVStream outStream = avformat_new_stream(out, null);
             avcodec_parameters_copy(outStream.codecpar(), inStream.codecpar());
             outStream.codecpar().codec_tag(0);
             outStream.time_base(inStream.time_base());
@@ -142,7 +148,8 @@ final class AudioTrack implements AutoCloseable {
         int rate = supportedRate(encodeWith, decoder.sample_rate());
         encoder.sample_rate(rate);
         encoder.time_base(av_make_q(1, rate));
-        av_channel_layout_copy(encoder.ch_layout(), decoder.ch_layout());
+        // WAV and raw PCM often leave the channel order unspecified; encoders want a real layout.
+        av_channel_layout_default(encoder.ch_layout(), Math.max(1, Math.min(2, decoder.ch_layout().nb_channels())));
         encoder.sample_fmt(sampleFormat(encodeWith));
         encoder.bit_rate(128_000L * Math.max(1, Math.min(2, decoder.ch_layout().nb_channels())));
         if ((out.oformat().flags() & AVFMT_GLOBALHEADER) != 0) {
@@ -152,16 +159,35 @@ final class AudioTrack implements AutoCloseable {
             avcodec_free_context(encoder);
             avcodec_free_context(decoder);
             avformat_close_input(in);
+            if (notes != null) {
+                notes.accept("the audio of " + file + " (" + avcodec_get_name(codecId).getString() + ") could not be"
+                        + " re-encoded for " + out.oformat().name().getString() + ", so the output has no sound");
+            }
             return null;
         }
+        AVStream outStream = avformat_new_stream(out, null);
         avcodec_parameters_from_context(outStream.codecpar(), encoder);
         outStream.time_base(encoder.time_base());
         SwrContext swr = new SwrContext(null);
-        swr_alloc_set_opts2(swr, encoder.ch_layout(), encoder.sample_fmt(), rate, decoder.ch_layout(),
+        org.bytedeco.ffmpeg.avutil.AVChannelLayout inLayout = new org.bytedeco.ffmpeg.avutil.AVChannelLayout();
+        av_channel_layout_default(inLayout, decoder.ch_layout().nb_channels());
+        swr_alloc_set_opts2(swr, encoder.ch_layout(), encoder.sample_fmt(), rate, inLayout,
                 decoder.sample_fmt(), decoder.sample_rate(), 0, null);
         swr_init(swr);
         AVAudioFifo fifo = av_audio_fifo_alloc(encoder.sample_fmt(), encoder.ch_layout().nb_channels(), 1 << 14);
         return new AudioTrack(in, inStream, outStream, decoder, encoder, swr, fifo);
+    }
+
+    /**
+     * Whether packets of {@code codecId} go into {@code out} unchanged. FFmpeg's mp4 muxer also
+     * takes PCM and Vorbis, which common players do not play from mp4: those are re-encoded.
+     */
+    private static boolean copyable(AVFormatContext out, int codecId) {
+        if ("mp4".equals(out.oformat().name().getString())) {
+            return codecId == AV_CODEC_ID_AAC || codecId == AV_CODEC_ID_MP3 || codecId == AV_CODEC_ID_OPUS
+                    || codecId == AV_CODEC_ID_AC3 || codecId == AV_CODEC_ID_EAC3;
+        }
+        return avformat_query_codec(out.oformat(), codecId, 0) == 1;
     }
 
     private static int supportedRate(AVCodec codec, int wanted) {

@@ -11,7 +11,7 @@ final class FfmpegLog {
 
     /** Silent: every failure reaches the user as one error line of ours, which names FFmpeg's reason. */
     static void quiet() {
-        av_log_set_level(AV_LOG_QUIET);
+        av_log_set_level(Integer.getInteger("motionkernels.ffmpeg.log", AV_LOG_QUIET));
     }
 
     static String error(int code) {

@@ -75,15 +75,23 @@ final class VideoEncoder implements AutoCloseable {
      * A container and its video codec.
      *
      * @param container FFmpeg's muxer name (mp4, webm)
-     * @param codec     the encoder's name, or null for the container's default
+     * @param codec     the encoder's name, or null for the best encoder of {@code codecId}
+     * @param codecId   the codec (used when {@code codec} is null)
      * @param pixFmt    the encoder's pixel format
      * @param options   encoder options (FFmpeg's names)
      */
-    record Spec(String container, String codec, int pixFmt, Map<String, String> options) {
+    record Spec(String container, String codec, int codecId, int pixFmt, Map<String, String> options) {
+        Spec(String container, String codec, int pixFmt, Map<String, String> options) {
+            this(container, codec, -1, pixFmt, options);
+        }
     }
 
-    /** H.264 in mp4, yuv420p (what every player plays), BT.601 limited range. */
-    static final Spec MP4 = new Spec("mp4", null, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P, Map.of());
+    /**
+     * H.264 in mp4, yuv420p (what every player plays), BT.601 limited range. Asked for by codec:
+     * the mp4 muxer's own default is MPEG-4 part 2 when FFmpeg is built without x264.
+     */
+    static final Spec MP4 = new Spec("mp4", null, org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264,
+            org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P, Map.of());
 
     private final Path file;
     private final int width;
@@ -114,7 +122,7 @@ final class VideoEncoder implements AutoCloseable {
         check(avformat_alloc_output_context2(out, null, spec.container(), file.toString()), "set up the "
                 + spec.container() + " container");
         AVCodec codec = spec.codec() != null ? avcodec_find_encoder_by_name(spec.codec())
-                : avcodec_find_encoder(out.oformat().video_codec());
+                : avcodec_find_encoder(spec.codecId() >= 0 ? spec.codecId() : out.oformat().video_codec());
         if (codec == null || codec.isNull()) {
             avformat_free_context(out);
             throw new MediaException("Cannot write " + file + ": this FFmpeg build has no "
