@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
@@ -27,12 +28,12 @@ import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.javacpp.PointerPointer;
 
 /** Videos made by the tests themselves (through the library's own FFmpeg dependency), and a probe. */
-final class TestVideos {
+public final class TestVideos {
     private TestVideos() {
     }
 
     /** A stereo 16-bit WAV of a 440 Hz tone, written with the JDK alone. */
-    static Path wav(Path file, double seconds, int rate) throws IOException {
+    public static Path wav(Path file, double seconds, int rate) throws IOException {
         int n = (int) Math.round(seconds * rate);
         ByteBuffer pcm = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
@@ -71,12 +72,45 @@ final class TestVideos {
         return file;
     }
 
+    /** An H.264 mp4 of {@link #pattern} frames, with the audio of {@code audio} (null: none). */
+    public static Path mp4(Path file, int w, int h, double fps, int frames, Path audio) {
+        return video(file, VideoEncoder.MP4, w, h, fps, frames, audio);
+    }
+
+    /**
+     * A long H.264 mp4 made cheaply: a fixed gradient with a bright square moving across it (a
+     * 1080p frame costs a few array copies, not millions of sines).
+     */
+    public static Path movingSquareMp4(Path file, int w, int h, double fps, int frames) {
+        int[] base = new int[w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                base[y * w + x] = (x * 255 / w) << 16 | (y * 255 / h) << 8 | 64;
+            }
+        }
+        int side = Math.max(2, h / 5);
+        int[] frame = new int[w * h];
+        try (VideoEncoder e = new VideoEncoder(file, VideoEncoder.MP4, w, h, fps, null, null)) {
+            for (int f = 0; f < frames; f++) {
+                System.arraycopy(base, 0, frame, 0, base.length);
+                int x0 = (int) ((long) f * 7 % Math.max(1, w - side));
+                int y0 = (h - side) / 2;
+                for (int y = y0; y < y0 + side; y++) {
+                    Arrays.fill(frame, y * w + x0, y * w + x0 + side, 0xf0f0f0);
+                }
+                e.write(frame);
+            }
+            e.finish();
+        }
+        return file;
+    }
+
     /** What a file holds, as FFmpeg sees it. */
-    record Probe(String videoCodec, int width, int height, double fps, long videoPackets, String audioCodec,
+    public record Probe(String videoCodec, int width, int height, double fps, long videoPackets, String audioCodec,
             double audioSeconds) {
     }
 
-    static Probe probe(Path file) {
+    public static Probe probe(Path file) {
         AVFormatContext fmt = new AVFormatContext(null);
         if (avformat_open_input(fmt, file.toString(), null, null) < 0) {
             throw new AssertionError("FFmpeg cannot open " + file);
