@@ -170,17 +170,30 @@ public final class MediaReader {
      * PNG, its chunk framing; for a GIF, its frame count), so limits are checked before decoding.
      */
     public static FrameStream open(Path path, Options options) {
+        return open(path, options, true);
+    }
+
+    /** {@link #open}, with FFmpeg or in pure Java only (the fuzz tests: FFmpeg's C is not fuzzed here). */
+    static FrameStream open(Path path, Options options, boolean ffmpeg) {
         if (!Files.exists(path)) {
             throw new MediaException("Input " + path + " does not exist: check the path (" + ACCEPTED + ").");
         }
         Framer framer = new Framer(options.what(), options.height(), options.width(), options.fit(), options.notes());
         if (Files.isDirectory(path)) {
-            return new FolderStream(path, options, framer);
+            return new FolderStream(path, options, framer, ffmpeg);
         }
-        return openFile(path, options, framer);
+        return openFile(path, options, framer, ffmpeg);
     }
 
-    private static FrameStream openFile(Path path, Options options, Framer framer) {
+    private static FrameStream viaFfmpeg(Path path, Options options, Framer framer, String why, boolean ffmpeg) {
+        if (!ffmpeg) {
+            throw new MediaException("Input " + path + " needs FFmpeg" + (why == null ? "" : " (" + why + ")")
+                    + ", which this reader was asked not to use.");
+        }
+        return Ffmpeg.open(path, options, framer, why);
+    }
+
+    private static FrameStream openFile(Path path, Options options, Framer framer, boolean ffmpeg) {
         if (!Files.isReadable(path)) {
             throw new MediaException("Cannot read " + path + ": permission denied; make the file readable.");
         }
@@ -200,15 +213,15 @@ public final class MediaReader {
         }
         Kind kind = Kind.of(head, got);
         if (kind == Kind.OTHER) {
-            return Ffmpeg.open(path, options, framer, null);
+            return viaFfmpeg(path, options, framer, null, ffmpeg);
         }
         try {
             if (kind == Kind.PNG) {
                 PngChunks png = PngChunks.read(path);
                 options.limits().checkPicture(path.toString(), "an image", png.width, png.height);
                 if (png.animated) {
-                    return Ffmpeg.open(path, options, framer, "it is an animated PNG (APNG), which Java's"
-                            + " PNG decoder reads only the first frame of");
+                    return viaFfmpeg(path, options, framer, "it is an animated PNG (APNG), which Java's"
+                            + " PNG decoder reads only the first frame of", ffmpeg);
                 }
                 Layout layout = options.layout() == Layout.AUTO && png.stripFrames > 1 ? Layout.STRIP : options.layout();
                 int frames = layout == Layout.STRIP && png.stripFrames > 1 ? png.stripFrames : 0;
@@ -380,9 +393,11 @@ public final class MediaReader {
         private final List<Path> files;
         private final Options options;
         private final Framer framer;
+        private final boolean ffmpeg;
         private int index;
 
-        FolderStream(Path folder, Options options, Framer framer) {
+        FolderStream(Path folder, Options options, Framer framer, boolean ffmpeg) {
+            this.ffmpeg = ffmpeg;
             this.folder = folder;
             this.files = frameFiles(folder);
             this.options = options;
@@ -399,7 +414,8 @@ public final class MediaReader {
                 return null;
             }
             Path file = files.get(index++);
-            try (FrameStream one = openFile(file, options.withLayout(Layout.SINGLE_IMAGE).withMaxFrames(1), framer)) {
+            try (FrameStream one = openFile(file, options.withLayout(Layout.SINGLE_IMAGE).withMaxFrames(1), framer,
+                    ffmpeg)) {
                 Tensor t = one.next();
                 if (t == null) {
                     throw new MediaException("Frame " + file + " in folder " + folder
