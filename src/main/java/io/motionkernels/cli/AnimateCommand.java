@@ -92,7 +92,8 @@ public final class AnimateCommand implements Callable<Integer> {
     String precision;
 
     @Option(names = "--size", paramLabel = "N",
-            description = "frame height and width the model runs at (default: the configuration's, 64 for shapes)")
+            description = "frame height and width the model runs at: a size its networks divide, a multiple of 32 for the"
+                    + " published configurations (default: the configuration's, 64 for shapes)")
     Integer size;
 
     @Option(names = "--view", defaultValue = "result", paramLabel = "V",
