@@ -49,11 +49,14 @@ class StreamingTest {
     @Test
     void aMinuteOf1080pStreamsThroughA512MegabyteHeap() throws Exception {
         // 60 s at 10 fps: 600 frames of 1920x1080, 3.7 GB as 8-bit RGB, 15 GB as the model's floats.
+        long t = System.nanoTime();
         Path video = TestVideos.movingSquareMp4(tmp.resolve("long.mp4"), 1920, 1080, 10, 600);
+        System.out.printf("made the 1080p video in %.1f s%n", (System.nanoTime() - t) / 1e9);
         Path out = tmp.resolve("out.mp4");
         Result r = java(classPath(), "512m", "animate", "--source", "samples/shapes/00000001.png", "--driving",
                 video.toString(), "--out", out.toString(), "--size", "32", "--batch", "4");
         assertEquals(0, r.code(), r.output());
+        System.out.println(r.output().lines().filter(l -> l.startsWith("animated")).findFirst().orElse(""));
         assertTrue(r.output().contains("animated 600 frames"), r.output());
         TestVideos.Probe p = TestVideos.probe(out);
         assertEquals(600, p.videoPackets());
