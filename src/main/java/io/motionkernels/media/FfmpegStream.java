@@ -1,6 +1,8 @@
 package io.motionkernels.media;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_get;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
@@ -24,6 +26,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGRA;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_get_media_type_string;
+import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_CS_DEFAULT;
@@ -43,6 +46,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
@@ -67,6 +71,9 @@ final class FfmpegStream implements FrameStream {
     private final double fps;
     private final long declared;
     private final String description;
+    /** Quarter turns clockwise that show the frames upright (phones store portrait video turned). */
+    private final int quarterTurns;
+    private int[] turned;
     private final AVPacket packet = av_packet_alloc();
     private final AVFrame frame = av_frame_alloc();
     private SwsContext sws;
@@ -80,7 +87,8 @@ final class FfmpegStream implements FrameStream {
     private boolean closed;
 
     private FfmpegStream(Path path, MediaReader.Options options, Framer framer, AVFormatContext format,
-            AVCodecContext decoder, int streamIndex, double fps, long declared, String description) {
+            AVCodecContext decoder, int streamIndex, double fps, long declared, String description, int quarterTurns) {
+        this.quarterTurns = quarterTurns;
         this.path = path;
         this.options = options;
         this.framer = framer;
@@ -140,9 +148,11 @@ final class FfmpegStream implements FrameStream {
             }
             long declared = stream.nb_frames() > 0 ? stream.nb_frames()
                     : format.duration() > 0 && !Double.isNaN(fps) ? Math.round(format.duration() / 1e6 * fps) : -1;
+            int turns = quarterTurns(par);
             String description = container + " (" + codec + " " + par.width() + "x" + par.height()
-                    + (Double.isNaN(fps) ? "" : String.format(Locale.ROOT, ", %.3g fps", fps)) + ")";
-            return new FfmpegStream(path, options, framer, format, decoder, index, fps, declared, description);
+                    + (Double.isNaN(fps) ? "" : String.format(Locale.ROOT, ", %.3g fps", fps))
+                    + (turns == 0 ? "" : ", shown turned " + turns * 90 + " degrees") + ")";
+            return new FfmpegStream(path, options, framer, format, decoder, index, fps, declared, description, turns);
         } catch (RuntimeException e) {
             if (decoder != null) {
                 avcodec_free_context(decoder);
@@ -150,6 +160,23 @@ final class FfmpegStream implements FrameStream {
             avformat_close_input(format);
             throw e;
         }
+    }
+
+    /**
+     * The display matrix's rotation as quarter turns clockwise (0 to 3), as players apply it;
+     * rotations that are not a multiple of 90 degrees are rounded to the nearest.
+     */
+    private static int quarterTurns(AVCodecParameters par) {
+        AVPacketSideData sd = av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
+                AV_PKT_DATA_DISPLAYMATRIX);
+        if (sd == null || sd.isNull() || sd.size() < 36) {
+            return 0;
+        }
+        double counterClockwise = av_display_rotation_get(new IntPointer(sd.data()));
+        if (Double.isNaN(counterClockwise)) {
+            return 0;
+        }
+        return (int) Math.floorMod(Math.round(-counterClockwise / 90.0), 4);
     }
 
     private static double rate(AVRational q) {
@@ -263,7 +290,30 @@ final class FfmpegStream implements FrameStream {
         // BGRA bytes read as little-endian ints are 0xAARRGGBB.
         bgra.position(0).limit((long) w * h * 4);
         bgra.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(argb);
-        return framer.frame(argb, w, 0, 0, w, h);
+        if (quarterTurns == 0) {
+            return framer.frame(argb, w, 0, 0, w, h);
+        }
+        if (turned == null || turned.length != argb.length) {
+            turned = new int[argb.length];
+        }
+        turn(argb, w, h, quarterTurns, turned);
+        int tw = quarterTurns == 2 ? w : h;
+        int th = quarterTurns == 2 ? h : w;
+        return framer.frame(turned, tw, 0, 0, tw, th);
+    }
+
+    /** Turns a w x h picture {@code turns} quarter turns clockwise into {@code dst}. */
+    static void turn(int[] src, int w, int h, int turns, int[] dst) {
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = src[y * w + x];
+                switch (turns) {
+                    case 1 -> dst[x * h + (h - 1 - y)] = p;
+                    case 2 -> dst[(h - 1 - y) * w + (w - 1 - x)] = p;
+                    default -> dst[(w - 1 - x) * h + y] = p;
+                }
+            }
+        }
     }
 
     @Override

@@ -114,6 +114,15 @@ final class VideoEncoder implements AutoCloseable {
      * frames per second, with the audio of {@code audioFrom} (null: none) up to the video's end.
      */
     VideoEncoder(Path file, Spec spec, int width, int height, double fps, Path audioFrom, Consumer<String> notes) {
+        this(file, spec, width, height, fps, audioFrom, notes, 0);
+    }
+
+    /**
+     * Like the other constructor, with a display matrix telling players to turn the picture
+     * {@code clockwiseDegrees} (as phones store portrait video; 0 writes none).
+     */
+    VideoEncoder(Path file, Spec spec, int width, int height, double fps, Path audioFrom, Consumer<String> notes,
+            double clockwiseDegrees) {
         this.file = file;
         this.width = width;
         this.height = height;
@@ -162,6 +171,9 @@ final class VideoEncoder implements AutoCloseable {
         avcodec_parameters_from_context(stream.codecpar(), encoder);
         stream.time_base(encoder.time_base());
         stream.avg_frame_rate(rate);
+        if (clockwiseDegrees != 0) {
+            displayMatrix(stream, clockwiseDegrees);
+        }
         AudioTrack track = null;
         try {
             track = audioFrom == null ? null : AudioTrack.open(audioFrom, out, notes);
@@ -191,6 +203,21 @@ final class VideoEncoder implements AutoCloseable {
         sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_DEFAULT), 0,
                 0, 1 << 16, 1 << 16);
         bgra = new BytePointer((long) width * height * 4);
+    }
+
+    /** FFmpeg's setter takes the turn clockwise; its getter reports the same matrix counter-clockwise. */
+    private static void displayMatrix(AVStream stream, double clockwiseDegrees) {
+        var par = stream.codecpar();
+        try (PointerPointer<org.bytedeco.ffmpeg.avcodec.AVPacketSideData> list = new PointerPointer<>(1);
+             IntPointer count = new IntPointer(1)) {
+            list.put(0, par.coded_side_data());
+            count.put(0, par.nb_coded_side_data());
+            var sd = org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_new(list, count,
+                    org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX, 36, 0);
+            par.coded_side_data(new org.bytedeco.ffmpeg.avcodec.AVPacketSideData(list.get(0)));
+            par.nb_coded_side_data(count.get(0));
+            org.bytedeco.ffmpeg.global.avutil.av_display_rotation_set(new IntPointer(sd.data()), clockwiseDegrees);
+        }
     }
 
     /** Encodes one frame of opaque RGB ints (0xRRGGBB, row-major, width x height). */

@@ -162,6 +162,37 @@ class VideoRoundTripTest {
     }
 
     @Test
+    void videoTurnedByItsDisplayMatrixIsShownUpright() {
+        // 64x32 as stored, a red 8x8 mark top left; the display matrix turns it a quarter turn.
+        int[] stored = new int[64 * 32];
+        java.util.Arrays.fill(stored, 0x202020);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                stored[y * 64 + x] = 0xff0000;
+            }
+        }
+        for (int degrees : new int[] {90, 270}) {
+            Path file = dir.resolve("turned" + degrees + ".mp4");
+            try (VideoEncoder e = new VideoEncoder(file, VideoEncoder.MP4, 64, 32, 25, null, null, degrees)) {
+                e.write(stored);
+                e.finish();
+            }
+            List<String> notes = new ArrayList<>();
+            Tensor f;
+            try (FrameStream in = MediaReader.open(file, MediaReader.Options.of(64, 32).withNotes("v", notes::add))) {
+                assertTrue(in.description().contains("turned " + degrees), in.description());
+                f = in.next();
+            }
+            assertEquals(List.of(), notes, "upright it is 32x64, the frame's own proportions");
+            // Clockwise, the top-left mark goes to the top right; counter-clockwise, to the bottom left.
+            int markX = degrees == 90 ? 28 : 3;
+            int markY = degrees == 90 ? 3 : 60;
+            assertTrue(f.get(0, 0, 0, markY, markX) > 0.8f, degrees + ": red at the mark");
+            assertTrue(f.get(0, 0, 0, degrees == 90 ? 60 : 3, degrees == 90 ? 3 : 28) < 0.3f, degrees + ": dark opposite");
+        }
+    }
+
+    @Test
     void animatedPngIsReadThroughFfmpeg() {
         VideoEncoder.Spec apng = new VideoEncoder.Spec("apng", "apng", avutil.AV_PIX_FMT_RGB24, Map.of());
         Path file = TestVideos.video(dir.resolve("anim.png"), apng, 16, 16, 10, 4, null);
