@@ -296,24 +296,10 @@ final class FfmpegStream implements FrameStream {
         if (turned == null || turned.length != argb.length) {
             turned = new int[argb.length];
         }
-        turn(argb, w, h, quarterTurns, turned);
+        Orientation.turn(argb, w, h, quarterTurns, turned);
         int tw = quarterTurns == 2 ? w : h;
         int th = quarterTurns == 2 ? h : w;
         return framer.frame(turned, tw, 0, 0, tw, th);
-    }
-
-    /** Turns a w x h picture {@code turns} quarter turns clockwise into {@code dst}. */
-    static void turn(int[] src, int w, int h, int turns, int[] dst) {
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = src[y * w + x];
-                switch (turns) {
-                    case 1 -> dst[x * h + (h - 1 - y)] = p;
-                    case 2 -> dst[(h - 1 - y) * w + (w - 1 - x)] = p;
-                    default -> dst[(w - 1 - x) * h + y] = p;
-                }
-            }
-        }
     }
 
     @Override

@@ -37,7 +37,8 @@ import javax.imageio.stream.ImageInputStream;
  *     FFmpeg's natives ({@code org.bytedeco:ffmpeg}) are on the class path; see {@link Ffmpeg}.</li>
  * </ul>
  * Images and GIFs are decoded in pure Java. Damaged files are refused, not patched: a JPEG or GIF
- * cut short, a PNG chunk failing its CRC. EXIF orientation is not applied. Every limit in
+ * cut short, a PNG chunk failing its CRC. A JPEG's EXIF orientation and a video's display matrix
+ * are applied, so the model sees what viewers show. Every limit in
  * {@link MediaLimits} is checked before the work it bounds. Problems a user can fix throw
  * {@link MediaException}.
  */
@@ -323,8 +324,18 @@ public final class MediaReader {
                 reader.dispose();
             }
         }
+        int[] argb = Pixels.argb(image);
         int w = image.getWidth();
         int h = image.getHeight();
+        if (format.equals("JPEG")) {
+            int orientation = Orientation.exif(path, options.notes());
+            if (orientation != 1) {
+                int[] upright = new int[2];
+                argb = Orientation.apply(argb, w, h, orientation, upright);
+                w = upright[0];
+                h = upright[1];
+            }
+        }
         int frames = 1;
         if (layout == Layout.STRIP) {
             if (declared > 1 && w % declared == 0) {
@@ -337,8 +348,10 @@ public final class MediaReader {
                         + " as a single image instead.");
             }
         }
-        int[] argb = Pixels.argb(image);
         int count = frames;
+        int width = w;
+        int height = h;
+        int[] pixels = argb;
         int frameWidth = w / frames;
         long max = Math.min(count, options.maxFrames());
         String description = format + " " + w + "x" + h + (count > 1 ? ", a strip of " + count + " frames" : "");
@@ -350,7 +363,7 @@ public final class MediaReader {
                 if (index >= max) {
                     return null;
                 }
-                return framer.frame(argb, w, frameWidth * index++, 0, frameWidth, h);
+                return framer.frame(pixels, width, frameWidth * index++, 0, frameWidth, height);
             }
 
             @Override

@@ -67,6 +67,47 @@ class MediaReaderTest {
         assertEquals(1, MediaReader.read(strip, 64, 64, Layout.SINGLE_IMAGE).frameCount());
     }
 
+    /** A JPEG of a 64x32 picture with a red 8x8 mark top left, tagged with EXIF orientation {@code o}. */
+    private Path taggedJpeg(String name, int o) throws Exception {
+        BufferedImage img = solid(64, 32, 0x202020);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                img.setRGB(x, y, RED);
+            }
+        }
+        byte[] jpg = Files.readAllBytes(write(img, "jpeg", dir.resolve(name + ".plain.jpg")));
+        // APP1 "Exif": big-endian TIFF header, IFD0 with one entry (0x0112 orientation, SHORT, 1, o).
+        byte[] tiff = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) o, 0, 0, 0, 0, 0, 0};
+        byte[] exif = new byte[6 + tiff.length];
+        System.arraycopy(new byte[] {'E', 'x', 'i', 'f', 0, 0}, 0, exif, 0, 6);
+        System.arraycopy(tiff, 0, exif, 6, tiff.length);
+        int len = exif.length + 2;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(jpg, 0, 2);
+        out.write(new byte[] {(byte) 0xff, (byte) 0xe1, (byte) (len >> 8), (byte) len});
+        out.write(exif);
+        out.write(jpg, 2, jpg.length - 2);
+        return Files.write(dir.resolve(name + ".jpg"), out.toByteArray());
+    }
+
+    @Test
+    void exifOrientationTurnsPhotosUpright() throws Exception {
+        // 6: shown turned a quarter clockwise, so upright it is 32x64 with the mark top right.
+        Video v = MediaReader.read(taggedJpeg("six", 6), MediaReader.Options.of(64, 32).withFit(Fit.STRETCH));
+        assertTrue(v.firstFrame().get(0, 0, 0, 3, 28) > 0.8f);
+        assertTrue(v.firstFrame().get(0, 0, 0, 3, 3) < 0.3f);
+        // 8: a quarter counter-clockwise: the mark bottom left.
+        Video e = MediaReader.read(taggedJpeg("eight", 8), MediaReader.Options.of(64, 32).withFit(Fit.STRETCH));
+        assertTrue(e.firstFrame().get(0, 0, 0, 60, 3) > 0.8f);
+        // 3: half a turn: bottom right, same size; 2: mirrored: top right.
+        Video t = MediaReader.read(taggedJpeg("three", 3), MediaReader.Options.of(32, 64).withFit(Fit.STRETCH));
+        assertTrue(t.firstFrame().get(0, 0, 0, 28, 60) > 0.8f);
+        Video m = MediaReader.read(taggedJpeg("two", 2), MediaReader.Options.of(32, 64).withFit(Fit.STRETCH));
+        assertTrue(m.firstFrame().get(0, 0, 0, 3, 60) > 0.8f);
+        Video one = MediaReader.read(taggedJpeg("one", 1), MediaReader.Options.of(32, 64).withFit(Fit.STRETCH));
+        assertTrue(one.firstFrame().get(0, 0, 0, 3, 3) > 0.8f);
+    }
+
     @Test
     void wideImagesAreNeverGuessedToBeStrips() throws Exception {
         // 512x256 and 600x300 used to become 2-frame videos; now only STRIP or our own marker split them.
