@@ -49,8 +49,8 @@ import java.util.function.Consumer;
                         + " with --view side-by-side a grid of source, driving and result rows), .safetensors.",
                 "", "Examples:", "  java -jar motion-kernels.jar animate --source samples/shapes/00000001.png \\",
                 "      --driving samples/shapes/00000005.png --out result.gif",
-                "  java -jar motion-kernels.jar animate --config vox --checkpoint vox.pth.tar --source photo.jpg \\",
-                "      --driving talking.mp4 --out result.mp4 --view side-by-side"})
+                "  java -jar motion-kernels.jar animate --config vox --checkpoint vox.pth.tar \\",
+                "      --source photo.jpg --driving talking.mp4 --out result.mp4 --view side-by-side"})
 public final class AnimateCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, paramLabel = "S", description = "the still image to animate")
     Path source;
@@ -181,9 +181,6 @@ public final class AnimateCommand implements Callable<Integer> {
         MediaReader.Options reading = new MediaReader.Options("source " + source, res, res, fitting,
                 MediaReader.Layout.AUTO, 1, limits, note);
         Tensor src = MediaReader.read(source, reading).firstFrame();
-        if (requested != Backend.CUDA && !CpuKernels.vectorConvolution()) {
-            err.println("note: " + CpuKernels.describe());
-        }
         long limit = maxFrames == null ? Long.MAX_VALUE : maxFrames;
         try (FrameStream drv = MediaReader.open(driving, reading.withLayout(layout).withMaxFrames(limit)
                 .withNotes("driving video " + driving, note))) {
@@ -191,6 +188,9 @@ public final class AnimateCommand implements Callable<Integer> {
             if (!tensorOut && !MediaWriter.isVideo(out) && expected > 0
                     && MediaWriter.heldBytes(expected, res, res, view) > limits.maxHeldBytes()) {
                 throw MediaWriter.tooMany(out, limits, expected);
+            }
+            if (requested != Backend.CUDA && !CpuKernels.vectorConvolution()) {
+                err.println("note: " + CpuKernels.describe());
             }
             double outFps = fps != null ? fps : Double.isNaN(drv.fps()) ? MediaWriter.DEFAULT_FPS : drv.fps();
             MediaWriter.Output output = new MediaWriter.Output(outFps, view, src, noAudio ? null : driving, expected,
