@@ -29,8 +29,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_get_media_type_string;
 import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_ACCURATE_RND;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INP;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INT;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_CS_DEFAULT;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
@@ -64,10 +63,11 @@ import org.bytedeco.javacpp.PointerPointer;
 /** A video (any container and codec FFmpeg reads) decoded frame by frame, never held whole. */
 final class FfmpegStream implements FrameStream {
     /**
-     * Colour conversion at full chroma resolution with exact rounding: the default fast path
-     * costs about a level of 255 on every pixel of a round trip, more than the codec itself.
+     * Colour conversion with interpolated chroma and exact rounding: swscale's default fast path
+     * costs about one level of 255 on every pixel (measured round trip: 2.82 against 1.82 for
+     * H.264); bicubic scaling on top made reading 720p about twice as slow for nothing visible.
      */
-    private static final int SWS_FLAGS = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP;
+    private static final int SWS_FLAGS = SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT;
 
     /** AVFrame.flags: the decoder knows this frame is damaged (a macro, so not in the bindings). */
     private static final int AV_FRAME_FLAG_CORRUPT = 1;
