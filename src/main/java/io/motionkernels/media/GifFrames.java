@@ -1,8 +1,8 @@
 package io.motionkernels.media;
 
+import io.motionkernels.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import io.motionkernels.tensor.Tensor;
 import java.util.Arrays;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;

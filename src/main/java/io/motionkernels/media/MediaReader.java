@@ -226,11 +226,11 @@ public final class MediaReader {
                 }
                 Layout layout = options.layout() == Layout.AUTO && png.stripFrames > 1 ? Layout.STRIP : options.layout();
                 int frames = layout == Layout.STRIP && png.stripFrames > 1 ? png.stripFrames : 0;
-                return still(path, options, framer, layout, frames, size);
+                return still(path, options, framer, layout, frames);
             }
             if (kind == Kind.JPEG) {
                 return still(path, options, framer, options.layout() == Layout.STRIP ? Layout.STRIP : Layout.SINGLE_IMAGE,
-                        0, size);
+                        0);
             }
             if (!endsWithGifTrailer(path, size)) {
                 throw new MediaException(path + " is truncated: the GIF file does not end with its trailer, so"
@@ -303,7 +303,7 @@ public final class MediaReader {
      * Decodes a PNG or JPEG image (its declared size checked first) and gives it as one frame or
      * as the frames of a strip ({@code declared} frames when the file says, else square ones).
      */
-    private static FrameStream still(Path path, Options options, Framer framer, Layout layout, int declared, long size)
+    private static FrameStream still(Path path, Options options, Framer framer, Layout layout, int declared)
             throws IOException {
         BufferedImage image;
         String format;

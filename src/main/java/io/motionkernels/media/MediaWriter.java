@@ -65,9 +65,9 @@ public final class MediaWriter {
      * @param view           result alone or side by side
      * @param source         the source frame (1, 3, 1, H, W) for the side-by-side view, else null
      * @param audioFrom      a file whose audio an mp4 output keeps (the driving video), or null
-     * @param expectedFrames how many frames will come, -1 when unknown: outputs written at the end
-     *                       (GIF, PNG) are refused before any work when they would not fit
-     *                       {@link MediaLimits#maxHeldBytes}
+     * @param expectedFrames how many frames will come, -1 when unknown; a GIF or PNG refuses
+     *                       frames beyond {@link MediaLimits#maxHeldBytes} as they come, so
+     *                       callers check {@link #heldBytes} of this count before the work
      * @param limits         the limits
      * @param notes          receives a line when the output differs from what was asked (null: none)
      */
