@@ -29,6 +29,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_get_media_type_string;
 import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_ACCURATE_RND;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INT;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_CS_DEFAULT;
@@ -68,6 +69,8 @@ final class FfmpegStream implements FrameStream {
      * H.264); bicubic scaling on top made reading 720p about twice as slow for nothing visible.
      */
     private static final int SWS_FLAGS = SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT;
+    /** The same, shrinking by area averaging (as {@link ImageResize} does). */
+    private static final int SWS_SHRINK_FLAGS = SWS_AREA | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT;
 
     /** AVFrame.flags: the decoder knows this frame is damaged (a macro, so not in the bindings). */
     private static final int AV_FRAME_FLAG_CORRUPT = 1;
@@ -267,21 +270,30 @@ final class FfmpegStream implements FrameStream {
                 + FfmpegLog.error(r) + "; the file is damaged or truncated.");
     }
 
+    /**
+     * Converts the decoded frame to ARGB and hands it to the framer. A frame much larger than the
+     * model's is shrunk by swscale (area averaging) on the way, to twice the model's size on its
+     * short side: converting 1080p at full size took most of the reading time, and the framer's own
+     * area resize from twice the size gives the same frame to within rounding.
+     */
     private Tensor convert() {
         int w = frame.width();
         int h = frame.height();
         options.limits().checkPicture(path.toString(), "a video frame", w, h);
-        if (w != bgraW || h != bgraH) {
+        double k = Math.min(1.0, 2.0 * Math.max(options.height(), options.width()) / Math.min(w, h));
+        int cw = k < 1 ? Math.max(1, (int) Math.round(w * k)) : w;
+        int ch = k < 1 ? Math.max(1, (int) Math.round(h * k)) : h;
+        if (cw != bgraW || ch != bgraH) {
             if (bgra != null) {
                 bgra.close();
             }
-            bgra = new BytePointer((long) w * h * 4);
-            argb = new int[w * h];
-            bgraW = w;
-            bgraH = h;
+            bgra = new BytePointer((long) cw * ch * 4);
+            argb = new int[cw * ch];
+            bgraW = cw;
+            bgraH = ch;
         }
-        sws = sws_getCachedContext(sws, w, h, frame.format(), w, h, AV_PIX_FMT_BGRA, SWS_FLAGS, null, null,
-                (DoublePointer) null);
+        sws = sws_getCachedContext(sws, w, h, frame.format(), cw, ch, AV_PIX_FMT_BGRA,
+                k < 1 ? SWS_SHRINK_FLAGS : SWS_FLAGS, null, null, (DoublePointer) null);
         if (sws == null || sws.isNull()) {
             throw new MediaException("Cannot convert the frames of " + path + " (" + description + ") to RGB: their"
                     + " pixel format is not supported.");
@@ -293,22 +305,21 @@ final class FfmpegStream implements FrameStream {
         try (PointerPointer<BytePointer> dst = new PointerPointer<>(4);
              IntPointer lines = new IntPointer(4)) {
             dst.put(0, bgra);
-            lines.put(0, w * 4);
+            lines.put(0, cw * 4);
             sws_scale(sws, frame.data(), frame.linesize(), 0, h, dst, lines);
         }
         // BGRA bytes read as little-endian ints are 0xAARRGGBB.
-        bgra.position(0).limit((long) w * h * 4);
+        bgra.position(0).limit((long) cw * ch * 4);
         bgra.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(argb);
         if (quarterTurns == 0) {
-            return framer.frame(argb, w, 0, 0, w, h);
+            return framer.frame(argb, cw, 0, 0, cw, ch, w, h);
         }
         if (turned == null || turned.length != argb.length) {
             turned = new int[argb.length];
         }
-        Orientation.turn(argb, w, h, quarterTurns, turned);
-        int tw = quarterTurns == 2 ? w : h;
-        int th = quarterTurns == 2 ? h : w;
-        return framer.frame(turned, tw, 0, 0, tw, th);
+        Orientation.turn(argb, cw, ch, quarterTurns, turned);
+        boolean half = quarterTurns == 2;
+        return framer.frame(turned, half ? cw : ch, 0, 0, half ? cw : ch, half ? ch : cw, half ? w : h, half ? h : w);
     }
 
     @Override
