@@ -194,7 +194,8 @@ public final class AnimateCommand implements Callable<Integer> {
             double outFps = fps != null ? fps : Double.isNaN(drv.fps()) ? MediaWriter.DEFAULT_FPS : drv.fps();
             MediaWriter.Output output = new MediaWriter.Output(outFps, view, src, noAudio ? null : driving, expected,
                     limits, note);
-            try (MotionModel model = MotionModel.create(cfg, weights, requested, Precision.parse(precision));
+            try (MotionModel model = MotionModel.create(cfg, weights, MotionModel.Options.defaults()
+                    .withBackend(requested).withPrecision(Precision.parse(precision)));
                  PreparedSource prepared = model.prepare(src);
                  FrameSink sink = tensorOut ? new TensorSink(out, outFps) : MediaWriter.open(out, output)) {
                 Pipeline.Result r = new Pipeline(drv, prepared.animate(norm), sink, batch, view,
