@@ -12,6 +12,8 @@ import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
 
 /**
  * A loaded Monkey-Net: load once, {@link #prepare} a source image once, then animate any number of
@@ -31,17 +33,29 @@ public final class MotionModel implements AutoCloseable {
     private final Backend backend;
     private volatile boolean closed;
 
-    private MotionModel(MonkeyNetEngine engine, Backend backend) {
+    /** The model's own CPU threads (Options#withThreads), or null for the common pool. */
+    private final ForkJoinPool pool;
+
+    private MotionModel(MonkeyNetEngine engine, Backend backend, ForkJoinPool pool) {
         this.engine = engine;
         this.backend = backend;
+        this.pool = pool;
+    }
+
+    /** Runs a call of the engine on this model's threads. */
+    <T> T onThreads(Supplier<T> call) {
+        return pool == null ? call.get() : pool.submit(call::get).join();
     }
 
     /**
      * How a model runs: the backend (AUTO by default: CUDA where usable and verified, else the
      * CPU), the GPU's precision (ignored on the CPU) and which GPU.
      */
-    public record Options(Backend backend, Precision precision, int cudaDevice) {
+    public record Options(Backend backend, Precision precision, int cudaDevice, int threads) {
         public Options {
+            if (threads < 0) {
+                throw new MotionKernelsException("a model's thread count must be 0 (all cores) or more, got " + threads);
+            }
             if (backend == null || precision == null) {
                 throw new MotionKernelsException("a model's options need a backend and a precision");
             }
@@ -50,21 +64,30 @@ public final class MotionModel implements AutoCloseable {
             }
         }
 
-        /** AUTO backend, STRICT precision, the first GPU. */
+        /** AUTO backend, STRICT precision, the first GPU, every core. */
         public static Options defaults() {
-            return new Options(Backend.AUTO, Precision.STRICT, 0);
+            return new Options(Backend.AUTO, Precision.STRICT, 0, 0);
         }
 
         public Options withBackend(Backend b) {
-            return new Options(b, precision, cudaDevice);
+            return new Options(b, precision, cudaDevice, threads);
         }
 
         public Options withPrecision(Precision p) {
-            return new Options(backend, p, cudaDevice);
+            return new Options(backend, p, cudaDevice, threads);
         }
 
         public Options withCudaDevice(int ordinal) {
-            return new Options(backend, precision, ordinal);
+            return new Options(backend, precision, ordinal, threads);
+        }
+
+        /**
+         * CPU threads for this model's work: 0 (the default) shares the JVM's common pool with every
+         * core; n runs its calls on a pool of n threads of its own, for applications that run
+         * several models side by side.
+         */
+        public Options withThreads(int n) {
+            return new Options(backend, precision, cudaDevice, n);
         }
     }
 
@@ -100,11 +123,12 @@ public final class MotionModel implements AutoCloseable {
         Executor.Options run = Boolean.getBoolean("motionkernels.debug")
                 ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), run), Backend.CPU);
+            ForkJoinPool pool = options.threads() == 0 ? null : new ForkJoinPool(options.threads());
+            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), run), Backend.CPU, pool);
         }
         try {
             Device gpu = Backends.openCuda(options.precision(), options.cudaDevice());
-            return new MotionModel(MonkeyNetEngine.create(params, gpu, run), Backend.CUDA);
+            return new MotionModel(MonkeyNetEngine.create(params, gpu, run), Backend.CUDA, null);
         } catch (RuntimeException | LinkageError e) {
             throw new BackendUnavailableException("the model could not be set up on GPU " + options.cudaDevice() + ": "
                     + e.getMessage(), e);
@@ -130,7 +154,7 @@ public final class MotionModel implements AutoCloseable {
     public Keypoints detectKeypoints(Tensor video) {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "video", video);
-        return engine.detect(video);
+        return onThreads(() -> engine.detect(video));
     }
 
     /** Computes what does not depend on the driving frames: the source's keypoints and encoder features. */
@@ -143,7 +167,7 @@ public final class MotionModel implements AutoCloseable {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }
         Inputs.checkGeneratorSize(engine.config(), source);
-        return new PreparedSource(this, source, engine.prepare(source));
+        return new PreparedSource(this, source, onThreads(() -> engine.prepare(source)));
     }
 
     void ensureOpen() {
@@ -157,5 +181,8 @@ public final class MotionModel implements AutoCloseable {
     public void close() {
         closed = true;
         engine.close();
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 }

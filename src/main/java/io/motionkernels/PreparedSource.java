@@ -35,7 +35,7 @@ public final class PreparedSource implements AutoCloseable {
     /** The generator's video_prediction for driving keypoints that are already normalised (D frames). */
     public Tensor predict(Keypoints driving) {
         ensureOpen();
-        return model.engine().predict(prepared, driving);
+        return model.onThreads(() -> model.engine().predict(prepared, driving));
     }
 
     MotionModel model() {

@@ -86,4 +86,20 @@ class MotionModelTest {
         assertThrows(IllegalStateException.class, () -> model.prepare(Tensor.zeros(1, 3, 1, 64, 64)));
         assertEquals(Backend.CPU, model.backend());
     }
+
+    @Test
+    void aModelWithThreadsOfItsOwnGivesTheSameFrames() {
+        Safetensors.Contents c = Safetensors.read(GOLDEN.resolve("shapes/transfer.safetensors"));
+        Tensor expected;
+        try (MotionModel model = shapes(); PreparedSource source = model.prepare(c.require("source"))) {
+            expected = source.animate(ModelConfig.Normalization.RELATIVE).next(c.require("driving"));
+        }
+        MotionModel.Options one = MotionModel.Options.defaults().withBackend(Backend.CPU).withThreads(1);
+        try (MotionModel model = MotionModel.create(ModelConfig.published("shapes"), Weights.prng(7), one);
+             PreparedSource source = model.prepare(c.require("source"))) {
+            Tensor out = source.animate(ModelConfig.Normalization.RELATIVE).next(c.require("driving"));
+            assertTrue(OpCases.relativeL2(out, expected) <= 1e-6, "relative L2 " + OpCases.relativeL2(out, expected));
+        }
+        assertThrows(MotionKernelsException.class, () -> MotionModel.Options.defaults().withThreads(-1));
+    }
 }

@@ -128,6 +128,14 @@ public final class AnimateCommand implements Callable<Integer> {
                     + " a limit against damaged and hostile files")
     Long maxPixels;
 
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "CPU threads for the model (default: 0, every core)")
+    int threads;
+
+    @Option(names = "--debug", description = "check every layer's output and name the first one that produces a NaN"
+            + " or an infinity (slow; for a checkpoint or input that makes the model diverge)")
+    boolean debug;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -194,8 +202,11 @@ public final class AnimateCommand implements Callable<Integer> {
             double outFps = fps != null ? fps : Double.isNaN(drv.fps()) ? MediaWriter.DEFAULT_FPS : drv.fps();
             MediaWriter.Output output = new MediaWriter.Output(outFps, view, src, noAudio ? null : driving, expected,
                     limits, note);
+            if (debug) {
+                System.setProperty("motionkernels.debug", "true");
+            }
             try (MotionModel model = MotionModel.create(cfg, weights, MotionModel.Options.defaults()
-                    .withBackend(requested).withPrecision(Precision.parse(precision)));
+                    .withBackend(requested).withPrecision(Precision.parse(precision)).withThreads(threads));
                  PreparedSource prepared = model.prepare(src);
                  FrameSink sink = tensorOut ? new TensorSink(out, outFps) : MediaWriter.open(out, output)) {
                 Pipeline.Result r = new Pipeline(drv, prepared.animate(norm), sink, batch, view,

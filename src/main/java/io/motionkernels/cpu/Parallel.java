@@ -2,6 +2,7 @@ package io.motionkernels.cpu;
 
 import java.util.function.IntConsumer;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -18,7 +19,10 @@ public final class Parallel {
      * count of floating-point operations) makes the fork worth it.
      */
     public static void forRange(int n, long costPerItem, IntConsumer body) {
-        int cores = Runtime.getRuntime().availableProcessors();
+        // Inside a pool of its own (a model with a thread count), the work stays in that pool.
+        ForkJoinPool pool = ForkJoinTask.getPool();
+        int cores = pool != null && pool != ForkJoinPool.commonPool() ? pool.getParallelism()
+                : Runtime.getRuntime().availableProcessors();
         if (n <= 1 || (long) n * costPerItem < 32_768 || cores == 1) {
             for (int i = 0; i < n; i++) {
                 body.accept(i);
@@ -26,7 +30,12 @@ public final class Parallel {
         } else {
             // About four ranges per core; a range splits in halves, so a call allocates a few dozen
             // small tasks where a parallel IntStream allocated a pipeline and spliterators per split.
-            ForkJoinPool.commonPool().invoke(new Range(0, n, Math.max(1, n / (4 * cores)), body));
+            Range all = new Range(0, n, Math.max(1, n / (4 * cores)), body);
+            if (pool != null) {
+                all.invoke();
+            } else {
+                ForkJoinPool.commonPool().invoke(all);
+            }
         }
     }
 

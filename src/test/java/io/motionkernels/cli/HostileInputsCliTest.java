@@ -121,6 +121,13 @@ class HostileInputsCliTest {
         Path ckpt = tmp.resolve("diverging.safetensors");
         Safetensors.write(ckpt, w, Map.of());
         refused(animate("--config", "shapes", "--checkpoint", ckpt.toString()), "the model produced", "nothing was written");
+        try {
+            // --debug names the first layer that diverges
+            refused(animate("--config", "shapes", "--checkpoint", ckpt.toString(), "--debug"), "diverged",
+                    "node kp_detector.predictor.encoder.down_blocks.0.conv");
+        } finally {
+            System.clearProperty("motionkernels.debug");
+        }
     }
 
     @Test
