@@ -110,7 +110,10 @@ class HostileMediaTest {
             assertTrue(s.next() != null);
             assertTrue(s.next() == null);
         }
-        assertTrue((System.nanoTime() - t) / 1e9 < 2.0);
+        // Listing and ordering 20,000 names is most of this (about 1 s on an idle machine); decoding
+        // every file, the defect this guards against, takes far longer than the bound on any machine.
+        double seconds = (System.nanoTime() - t) / 1e9;
+        assertTrue(seconds < 10.0, seconds + " s");
     }
 
     @Test
