@@ -11,6 +11,8 @@ import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.conformance.Comparison;
 import io.motionkernels.conformance.Conformance;
+import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.monkeynet.MonkeyNetEngine;
@@ -30,8 +32,8 @@ import java.util.SplittableRandom;
  * The model stages of native-tests/gpu-check.sh, a main in the test sources (it needs a GPU):
  *
  * <pre>
- *   GpuCheck verify [--precision strict|fast] [--poison] [--replay] [--bound B] DIR...
- *   GpuCheck timings --config NAME [--batch 32] [--seconds 4]
+ *   GpuCheck verify [--precision strict|fast] [--poison] [--replay] [--bound B] [--device cpu] DIR...
+ *   GpuCheck timings --config NAME [--batch 32] [--seconds 4] [--device cpu]
  * </pre>
  *
  * {@code verify} runs every reference case under each DIR on CUDA: the networks' cases
@@ -40,6 +42,8 @@ import java.util.SplittableRandom;
  * replayed outputs are judged); the transfer cases through {@link Conformance} (the public API,
  * so strict without poison or replay only; skipped otherwise); op cases are skipped (they run on
  * the CPU kernels; the op harness covers the GPU). Then the convolution plans cuDNN chose.
+ * {@code --device cpu} runs the same on the CPU device: the check of this runner itself
+ * ({@link GpuCheckTest}), where no GPU is.
  * {@code timings}: one published configuration with PRNG weights through the public API, strict
  * and fast, driving frames streamed one per call and in batches.
  *
@@ -97,13 +101,13 @@ public final class GpuCheck {
 
     // ---- verify ----
 
-    private record Settings(Precision precision, boolean poison, boolean replay, double bound) {
+    private record Settings(Precision precision, boolean poison, boolean replay, double bound, boolean cpu) {
         boolean plain() {
             return precision == Precision.STRICT && !poison && !replay;
         }
 
         String describe() {
-            return precision.name().toLowerCase(Locale.ROOT) + (poison ? " + poison" : "") + (replay ? " + replay" : "")
+            return (cpu ? "cpu device, " : "") + precision.name().toLowerCase(Locale.ROOT) + (poison ? " + poison" : "") + (replay ? " + replay" : "")
                     + String.format(Locale.ROOT, ", bound %.0e", bound);
         }
     }
@@ -113,6 +117,7 @@ public final class GpuCheck {
         boolean poison = false;
         boolean replay = false;
         Double bound = null;
+        boolean cpu = false;
         List<Path> dirs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -120,6 +125,13 @@ public final class GpuCheck {
                 case "--poison" -> poison = true;
                 case "--replay" -> replay = true;
                 case "--bound" -> bound = number(value(args, ++i, "--bound"), "--bound");
+                case "--device" -> {
+                    String d = value(args, ++i, "--device");
+                    if (!d.equals("cpu") && !d.equals("cuda")) {
+                        throw new IllegalArgumentException("--device must be cuda or cpu, got '" + d + "'");
+                    }
+                    cpu = d.equals("cpu");
+                }
                 default -> {
                     if (args[i].startsWith("--")) {
                         throw new IllegalArgumentException("unknown option '" + args[i] + "'");
@@ -133,7 +145,7 @@ public final class GpuCheck {
         }
         // FORMAT.md's bounds: float32 arithmetic 1e-4, TF32 3e-3.
         Settings s = new Settings(precision, poison, replay, bound != null ? bound
-                : precision == Precision.STRICT ? 1e-4 : 3e-3);
+                : precision == Precision.STRICT ? 1e-4 : 3e-3, cpu);
         List<Path[]> cases = new ArrayList<>();
         for (Path d : dirs) {
             for (Path f : Conformance.findCases(d)) {
@@ -151,16 +163,16 @@ public final class GpuCheck {
                 break;
             }
         }
-        String refusal = cudaRefusal();
+        String refusal = cpu ? null : cudaRefusal();
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        Conformance conformance = new Conformance(s.bound(), Checkpoints::load, Backend.CUDA);
+        Conformance conformance = new Conformance(s.bound(), Checkpoints::load, cpu ? Backend.CPU : Backend.CUDA);
         Set<String> plans = new LinkedHashSet<>();
         int passed = 0;
         int failed = 0;
         int skipped = 0;
-        System.out.println("verify on CUDA: " + s.describe() + ", " + cases.size() + " files");
+        System.out.println("verify on " + (cpu ? "the CPU" : "CUDA") + ": " + s.describe() + ", " + cases.size() + " files");
         for (Path[] c : cases) {
             String name = c[0].resolve(c[0].relativize(c[1])).toString();
             long t0 = System.nanoTime();
@@ -212,7 +224,7 @@ public final class GpuCheck {
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), md.get("config"));
         Weights weights = weights(file, md);
-        CudnnDevice device = CudnnDevice.open(0, s.precision());
+        Device device = s.cpu() ? new CpuDevice() : CudnnDevice.open(0, s.precision());
         List<Comparison> out = new ArrayList<>();
         try (MonkeyNetEngine net = MonkeyNetEngine.create(config, weights, device,
                 new Executor.Options(s.poison(), s.replay()))) {
@@ -250,7 +262,9 @@ public final class GpuCheck {
                 }
                 out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
             }
-            plans.addAll(device.convolutionPlans());
+            if (device instanceof CudnnDevice gpu) {
+                plans.addAll(gpu.convolutionPlans());
+            }
         }
         double worst = -1;
         String worstName = "";
@@ -288,9 +302,11 @@ public final class GpuCheck {
         String name = null;
         int batch = 32;
         double seconds = 4;
+        boolean cpu = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> name = value(args, ++i, "--config");
+                case "--device" -> cpu = value(args, ++i, "--device").equals("cpu");
                 case "--batch" -> batch = (int) number(value(args, ++i, "--batch"), "--batch");
                 case "--seconds" -> seconds = number(value(args, ++i, "--seconds"), "--seconds");
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
@@ -307,14 +323,14 @@ public final class GpuCheck {
         Tensor source = uniform(20, 1, 3, 1, size, size);
         Tensor frame = uniform(21, 1, 3, 1, size, size);
         Tensor frames = uniform(22, 1, 3, batch, size, size);
-        String refusal = cudaRefusal();
+        String refusal = cpu ? null : cudaRefusal();
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
         boolean ok = true;
         for (Precision p : Precision.values()) {
             long t0 = System.nanoTime();
-            try (MotionModel model = MotionModel.create(config, Weights.prng(7), Backend.CUDA, p);
+            try (MotionModel model = MotionModel.create(config, Weights.prng(7), cpu ? Backend.CPU : Backend.CUDA, p);
                  PreparedSource prepared = model.prepare(source)) {
                 Animation animation = prepared.animate(ModelConfig.Normalization.RELATIVE);
                 Tensor first = animation.next(frame);
