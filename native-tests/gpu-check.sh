@@ -116,7 +116,7 @@ java_stage() {
     local t; t=$(limit "$cap")
     echo "== $name (timeout ${t}s): $*" >> "$log"
     if [ "$t" -lt 5 ]; then
-        RC=124; echo "no time left" >> "$log"; return
+        RC=125; echo "no time left" >> "$log"; return
     fi
     timeout -k 5 "$t" "${JAVA[@]}" -Djava.awt.headless=true "$@" >> "$log" 2>&1
     RC=$?
@@ -126,6 +126,7 @@ java_stage() {
 verdict() {
     case "$1" in
         0) echo PASS ;;
+        125) echo SKIP ;;
         *) echo FAIL ;;
     esac
 }
@@ -134,15 +135,21 @@ why() {
         0) echo "" ;;
         2) echo "refused (exit 2): $(grep -m1 '^error:' "$2" | cut -c1-300)" ;;
         124|137) echo "timed out" ;;
+        125) echo "no time left in the ${BUDGET} s budget" ;;
         *) echo "exit $1: $(grep -E '^(FAIL|verify|timing)' "$2" | tail -1 | cut -c1-200)" ;;
     esac
 }
+
+# so_far LOG: what a verify log holds so far, for a stage that did not finish.
+so_far() { echo "$(grep -c '^PASS' "$1") cases passed, $(grep -c '^FAIL' "$1") failed so far"; }
 
 # ---- stage 2: probe ----
 : > "$OUT/probe.log"
 if [ "$JAVA_OK" = 1 ]; then
     java_stage probe "$OUT/probe.log" 60 io.motionkernels.cli.Main info
-    if [ "$RC" = 0 ] && grep -q '^cuda: usable' "$OUT/probe.log"; then
+    if [ "$RC" = 125 ]; then
+        result probe SKIP "$(why "$RC" "$OUT/probe.log")"
+    elif [ "$RC" = 0 ] && grep -q '^cuda: usable' "$OUT/probe.log"; then
         result probe PASS "$(grep -m1 'cuDNN' "$OUT/probe.log" | sed 's/^ *//' | cut -c1-120)"
     else
         result probe FAIL "$(grep -m1 '^cuda:' "$OUT/probe.log" | cut -c1-300)$([ "$RC" != 0 ] && echo " ($(why "$RC" "$OUT/probe.log"))")"
@@ -199,7 +206,7 @@ fi
 if [ "$JAVA_OK" = 1 ]; then
     java_stage "verify strict" "$OUT/verify-strict.log" 120 io.motionkernels.cuda.GpuCheck verify \
         --precision strict "${CASES[@]}"
-    result "verify strict" "$(verdict "$RC")" "$(grep -m1 '^verify (' "$OUT/verify-strict.log" || why "$RC" "$OUT/verify-strict.log")"
+    result "verify strict" "$(verdict "$RC")" "$(grep -m1 '^verify (' "$OUT/verify-strict.log" || echo "$(why "$RC" "$OUT/verify-strict.log"); $(so_far "$OUT/verify-strict.log")")"
 else
     result "verify strict" SKIP "no bundle"
 fi
@@ -210,7 +217,7 @@ if [ "$JAVA_OK" = 1 ]; then
     java_stage "verify fast+replay+poison" "$OUT/verify-fast.log" 100 io.motionkernels.cuda.GpuCheck verify \
         --precision fast --replay --poison "${CASES[@]}"
     result "verify fast+replay+poison" "$(verdict "$RC")" \
-        "$(grep -m1 '^verify (' "$OUT/verify-fast.log" || why "$RC" "$OUT/verify-fast.log")"
+        "$(grep -m1 '^verify (' "$OUT/verify-fast.log" || echo "$(why "$RC" "$OUT/verify-fast.log"); $(so_far "$OUT/verify-fast.log")")"
 else
     result "verify fast+replay+poison" SKIP "no bundle"
 fi

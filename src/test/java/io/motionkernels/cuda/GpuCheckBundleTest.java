@@ -195,6 +195,20 @@ class GpuCheckBundleTest {
         assertTrue(r.out.contains("no bundle"), r.out);
     }
 
+    @Test
+    void aSpentBudgetSkipsTheJavaStagesInsteadOfOverrunning(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        long t0 = System.nanoTime();
+        run(List.of("bash", "native-tests/gpu-check.sh"), Map.of("GPU_CHECK_WORK", stage.toString(),
+                "OUT", out.toString(), "PYTHON", "/nonexistent/python3", "GPU_CHECK_SECONDS", "1"), 120);
+        List<String> lines = stageLines(out);
+        for (String name : List.of("verify strict", "verify fast+replay+poison", "timings nemo", "timings vox")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("SKIP " + name + " ") && l.contains("no time left")),
+                    name + ":\n" + String.join("\n", lines));
+        }
+        assertTrue((System.nanoTime() - t0) / 1e9 < 90, "a 1 s budget took " + (System.nanoTime() - t0) / 1e9 + " s");
+    }
+
     private static List<String> stageLines(Path out) throws IOException {
         Path summary = out.resolve("summary.txt");
         assertTrue(Files.isRegularFile(summary), "no summary.txt");
