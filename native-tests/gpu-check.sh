@@ -7,7 +7,8 @@
 #   env.log      driver, GPU, and where libcuda, libcudart, libcudnn, libcublas, libcublasLt are
 #   probe.log    `motion-kernels info` (CudaAvailability's checks)
 #   ops.log      io.motionkernels.engine.OpsHarness --device cuda, one JVM per op family,
-#                CUDA_LAUNCH_BLOCKING=1 (an illegal address fails that family only)
+#                CUDA_LAUNCH_BLOCKING=1 (an illegal address fails that family only); then every
+#                convolution of shapes, nemo and vox alone on cuDNN against the CPU (GpuCheck convs)
 #   verify-strict.log  every reference case on CUDA, strict (FMA math), bound 1e-4, with the
 #                convolution plans cuDNN chose (algorithm, math, workspace, fused or not)
 #   verify-fast.log    the network cases again: fast (TF32), graph replay, NaN poisoning, 3e-3
@@ -166,7 +167,7 @@ if [ "$JAVA_OK" = 1 ]; then
     if [ "${#FAMILIES[@]}" -eq 0 ]; then
         result ops FAIL "io.motionkernels.engine.OpsHarness listed no op families (see ops.log)"
     fi
-    OPS_END=$((SECONDS + $(limit 130)))
+    OPS_END=$((SECONDS + $(limit 110)))
     REFUSED=""
     for F in "${FAMILIES[@]}"; do
         if [ -n "$REFUSED" ]; then
@@ -174,7 +175,7 @@ if [ "$JAVA_OK" = 1 ]; then
         fi
         rem=$((OPS_END - SECONDS))
         if [ "$rem" -lt 5 ]; then
-            result "ops $F" SKIP "the op stage's 130 s are spent"; continue
+            result "ops $F" SKIP "the op stage's 110 s are spent"; continue
         fi
         CUDA_LAUNCH_BLOCKING=1 java_stage "ops $F" "$OUT/ops.log" "$rem" io.motionkernels.engine.OpsHarness \
             --device cuda --case "$F/"
@@ -183,6 +184,16 @@ if [ "$JAVA_OK" = 1 ]; then
     done
 else
     result ops SKIP "no bundle"
+fi
+
+# ---- stage 3b: every convolution of the models alone, cuDNN against the CPU ----
+if [ "$JAVA_OK" = 1 ]; then
+    CUDA_LAUNCH_BLOCKING=1 java_stage convs "$OUT/ops.log" 60 io.motionkernels.cuda.GpuCheck convs \
+        --config shapes --config nemo --config vox
+    result convs "$(verdict "$RC")" "$(grep -m1 '^convs (' "$OUT/ops.log" || echo "$(why "$RC" "$OUT/ops.log"); \
+$(grep -c '^PASS conv' "$OUT/ops.log") passed, $(grep -c '^FAIL conv' "$OUT/ops.log") failed so far")"
+else
+    result convs SKIP "no bundle"
 fi
 
 # ---- the reference cases, read from the checkout ----
@@ -204,7 +215,7 @@ fi
 # ---- stage 4: strict verify of every reference case on CUDA ----
 : > "$OUT/verify-strict.log"
 if [ "$JAVA_OK" = 1 ]; then
-    java_stage "verify strict" "$OUT/verify-strict.log" 120 io.motionkernels.cuda.GpuCheck verify \
+    java_stage "verify strict" "$OUT/verify-strict.log" 110 io.motionkernels.cuda.GpuCheck verify \
         --precision strict "${CASES[@]}"
     result "verify strict" "$(verdict "$RC")" "$(grep -m1 '^verify (' "$OUT/verify-strict.log" || echo "$(why "$RC" "$OUT/verify-strict.log"); $(so_far "$OUT/verify-strict.log")")"
 else
@@ -214,7 +225,7 @@ fi
 # ---- stage 5: fast + replay + poison verify ----
 : > "$OUT/verify-fast.log"
 if [ "$JAVA_OK" = 1 ]; then
-    java_stage "verify fast+replay+poison" "$OUT/verify-fast.log" 100 io.motionkernels.cuda.GpuCheck verify \
+    java_stage "verify fast+replay+poison" "$OUT/verify-fast.log" 90 io.motionkernels.cuda.GpuCheck verify \
         --precision fast --replay --poison "${CASES[@]}"
     result "verify fast+replay+poison" "$(verdict "$RC")" \
         "$(grep -m1 '^verify (' "$OUT/verify-fast.log" || echo "$(why "$RC" "$OUT/verify-fast.log"); $(so_far "$OUT/verify-fast.log")")"
@@ -226,7 +237,7 @@ fi
 : > "$OUT/timings.log"
 for cfg in nemo vox; do
     if [ "$JAVA_OK" = 1 ]; then
-        java_stage "timings $cfg" "$OUT/timings.log" 45 io.motionkernels.cuda.GpuCheck timings --config "$cfg" \
+        java_stage "timings $cfg" "$OUT/timings.log" 40 io.motionkernels.cuda.GpuCheck timings --config "$cfg" \
             --batch 32 --seconds 3
         result "timings $cfg" "$(verdict "$RC")" "$( [ "$RC" = 0 ] && grep "timing $cfg" "$OUT/timings.log" \
             | grep -o '[0-9.]* ms/frame' | tr '\n' ' ' || why "$RC" "$OUT/timings.log")"

@@ -13,9 +13,14 @@ import io.motionkernels.conformance.Comparison;
 import io.motionkernels.conformance.Conformance;
 import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Device;
+import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.engine.Executor;
+import io.motionkernels.engine.Graph;
+import io.motionkernels.engine.Ops;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.monkeynet.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetGraph;
+import io.motionkernels.monkeynet.MonkeyNetParams;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
@@ -34,6 +39,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   GpuCheck verify [--precision strict|fast] [--poison] [--replay] [--bound B] [--device cpu] DIR...
  *   GpuCheck timings --config NAME [--batch 32] [--seconds 4] [--device cpu]
+ *   GpuCheck convs --config NAME... [--precision strict|fast] [--device cpu]
  * </pre>
  *
  * {@code verify} runs every reference case under each DIR on CUDA: the networks' cases
@@ -45,7 +51,11 @@ import java.util.SplittableRandom;
  * {@code --device cpu} runs the same on the CPU device: the check of this runner itself
  * ({@link GpuCheckTest}), where no GPU is.
  * {@code timings}: one published configuration with PRNG weights through the public API, strict
- * and fast, driving frames streamed one per call and in batches.
+ * and fast, driving frames streamed one per call and in batches. {@code convs}: every distinct
+ * convolution of the named configurations' graphs (detect, prepare, generate; one frame at the
+ * configuration's size, PRNG weights, the model's x2 inputs and residuals), each alone in a
+ * poisoned one-node graph on the device and on the CPU device, compared (relative L2, bound 1e-5
+ * strict, 3e-3 fast), with the plan cuDNN chose for it.
  *
  * <p>Everything that needs no GPU (arguments, cases, configurations, the class path's CUDA
  * bindings) is done first; then, where CUDA is not usable, one {@code error:} line and exit 2.
@@ -65,6 +75,7 @@ public final class GpuCheck {
             rc = switch (args[0]) {
                 case "verify" -> verify(rest);
                 case "timings" -> timings(rest);
+                case "convs" -> convs(rest);
                 default -> throw new IllegalArgumentException("unknown stage '" + args[0] + "': use verify or timings");
             };
         } catch (IllegalArgumentException | io.motionkernels.MotionKernelsException e) {
@@ -294,6 +305,122 @@ public final class GpuCheck {
             throw new IllegalArgumentException("case weights '" + spec + "' without a seed");
         }
         return Weights.prng(Long.parseLong(seed.trim()));
+    }
+
+    // ---- convs ----
+
+    /** One distinct convolution of a model: its spec and input shape (dense output). */
+    record ConvShape(String config, ConvSpec spec, int n, int h, int w, int up, boolean residual) {
+        String describe() {
+            return config + " " + spec.name() + " [" + n + "x" + spec.cin() + "x" + h + "x" + w + (up == 1 ? "" : " x" + up)
+                    + " -> " + spec.cout() + ", k" + spec.k() + (spec.groups() == 1 ? "" : ", groups " + spec.groups())
+                    + (residual ? ", residual" : "") + ", " + spec.activation() + "]";
+        }
+    }
+
+    static List<ConvShape> convShapes(String name) {
+        ModelConfig config = ModelConfig.published(name);
+        int size = config.defaultSize();
+        MonkeyNetGraph g = new MonkeyNetGraph(MonkeyNetParams.of(config, Weights.prng(7)));
+        Map<String, ConvShape> shapes = new java.util.LinkedHashMap<>();
+        for (Graph graph : List.of(g.detect(1, size, size, false), g.prepare(1, size, size),
+                g.generate(1, 1, size, size, false))) {
+            for (Graph.Node node : graph.nodes()) {
+                if (node.op() instanceof Ops.Conv c) {
+                    ConvShape s = new ConvShape(name, c.spec(), c.n(), c.h(), c.w(), c.up(), c.residual() != null);
+                    shapes.putIfAbsent(s.describe(), s);
+                }
+            }
+        }
+        return new ArrayList<>(shapes.values());
+    }
+
+    static int convs(String[] args) {
+        List<String> names = new ArrayList<>();
+        Precision precision = Precision.STRICT;
+        boolean cpu = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> names.add(value(args, ++i, "--config"));
+                case "--precision" -> precision = Precision.parse(value(args, ++i, "--precision"));
+                case "--device" -> cpu = value(args, ++i, "--device").equals("cpu");
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("--config NAME is required (published configurations, e.g. shapes, nemo, vox)");
+        }
+        List<ConvShape> shapes = new ArrayList<>();
+        for (String n : names) {
+            shapes.addAll(convShapes(n));
+        }
+        String refusal = cpu ? null : cudaRefusal();
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
+        double bound = precision == Precision.STRICT ? 1e-5 : 3e-3;
+        int passed = 0;
+        int failed = 0;
+        Device dut = cpu ? new CpuDevice() : CudnnDevice.open(0, precision);
+        try (Executor reference = new Executor(new CpuDevice(), new Executor.Options(true, false));
+             Executor tested = new Executor(dut, new Executor.Options(true, false))) {
+            for (int i = 0; i < shapes.size(); i++) {
+                ConvShape s = shapes.get(i);
+                long t0 = System.nanoTime();
+                String status;
+                String detail;
+                try {
+                    float[] want = runConv(reference, s, i);
+                    float[] got = runConv(tested, s, i);
+                    double e = Comparison.relativeL2(got, want);
+                    status = e <= bound ? "PASS" : "FAIL";
+                    detail = String.format(Locale.ROOT, "%.3e", e);
+                } catch (RuntimeException | LinkageError e) {
+                    status = "FAIL";
+                    detail = "error: " + String.valueOf(e).replace('\n', ' ');
+                }
+                System.out.printf(Locale.ROOT, "%s conv %s: %s (%.2f s)%n", status, s.describe(), detail,
+                        (System.nanoTime() - t0) / 1e9);
+                System.out.flush();
+                if (status.equals("PASS")) {
+                    passed++;
+                } else {
+                    failed++;
+                }
+            }
+            if (dut instanceof CudnnDevice gpu) {
+                System.out.println("convolution plans (" + gpu.convolutionPlans().size() + "):");
+                gpu.convolutionPlans().forEach(p -> System.out.println("  " + p));
+            }
+        }
+        System.out.printf(Locale.ROOT, "convs (%s, %s, bound %.0e): %d passed, %d failed%n", String.join(", ", names),
+                precision.name().toLowerCase(Locale.ROOT), bound, passed, failed);
+        return failed == 0 && passed > 0 ? 0 : 1;
+    }
+
+    /** The convolution alone in a one-node graph on {@code ex}'s device, on seeded inputs. */
+    private static float[] runConv(Executor ex, ConvShape s, int seed) {
+        ConvSpec spec = s.spec();
+        int hh = s.h() * s.up();
+        int ww = s.w() * s.up();
+        long in = (long) s.n() * spec.cin() * s.h() * s.w();
+        long out = (long) s.n() * spec.cout() * hh * ww;
+        Graph.Builder b = Graph.builder("conv " + spec.name());
+        Graph.Value x = b.input("x", in);
+        Graph.Value res = s.residual() ? b.input("residual", out) : null;
+        Graph.Value y = b.output(b.temp("y", out));
+        Graph.Value ws = b.workspace("workspace");
+        b.node(spec.name(), new Ops.Conv(spec, x.all(), s.n(), s.h(), s.w(), s.up(), res == null ? null : res.all(),
+                y.all(), spec.cout(), 0, ws.all()));
+        Executor.Plan p = ex.plan(b.build());
+        p.upload("x", uniform(1000L + seed, Math.toIntExact(in)).data());
+        if (res != null) {
+            p.upload("residual", uniform(2000L + seed, Math.toIntExact(out)).data());
+        }
+        p.run(null);
+        float[] result = new float[Math.toIntExact(out)];
+        p.download("y", result);
+        return result;
     }
 
     // ---- timings ----

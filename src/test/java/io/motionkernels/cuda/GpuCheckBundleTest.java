@@ -131,7 +131,8 @@ class GpuCheckBundleTest {
                 java("io.motionkernels.cuda.GpuCheck", "verify", "--precision", "strict", cases),
                 java("io.motionkernels.cuda.GpuCheck", "verify", "--precision", "fast", "--replay", "--poison", cases),
                 java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "nemo"),
-                java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "vox"));
+                java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "vox"),
+                java("io.motionkernels.cuda.GpuCheck", "convs", "--config", "shapes", "--config", "vox"));
         List<List<String>> all = new ArrayList<>(refusing);
         boolean harness = Files.exists(stage.resolve("test-classes/io/motionkernels/engine/OpsHarness.class"));
         if (harness) {
@@ -165,7 +166,7 @@ class GpuCheckBundleTest {
                 "OUT", out.toString(), "PYTHON", "/nonexistent/python3"), 300);
         assertEquals(1, r.rc, r.out + r.err);
         List<String> lines = stageLines(out);
-        List<String> order = List.of("env", "probe", "ops", "verify strict", "verify fast+replay+poison",
+        List<String> order = List.of("env", "probe", "ops", "convs", "verify strict", "verify fast+replay+poison",
                 "timings nemo", "timings vox", "sanitizer");
         List<String> names = lines.stream().map(l -> l.substring(5, 33).trim().replaceAll("^ops .*", "ops")).distinct()
                 .toList();
@@ -174,7 +175,7 @@ class GpuCheckBundleTest {
             assertTrue(l.startsWith("FAIL ") || l.startsWith("SKIP "), l);
         }
         // The Java stages got as far as the refusal, not a missing class.
-        assertTrue(lines.stream().filter(l -> l.contains("verify") || l.contains("timings"))
+        assertTrue(lines.stream().filter(l -> l.contains("verify") || l.contains("timings") || l.contains(" convs "))
                 .allMatch(l -> l.contains("refused (exit 2): error: CUDA is not usable here")), String.join("\n", lines));
         try (Stream<Path> s = Files.list(out)) {
             assertTrue(s.count() <= 8, "more files in $OUT than a device call brings back");
@@ -187,7 +188,7 @@ class GpuCheckBundleTest {
         Result r = run(List.of("bash", "native-tests/gpu-check.sh"), Map.of("GPU_CHECK_BUNDLE",
                 tmp.resolve("none.tar.xz").toString(), "OUT", out.toString(), "PYTHON", "/nonexistent/python3"), 120);
         List<String> lines = stageLines(out);
-        assertEquals(8, lines.size(), String.join("\n", lines));
+        assertEquals(9, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).matches("(PASS|FAIL) env .*"), lines.get(0));
         for (String l : lines.subList(1, lines.size())) {
             assertTrue(l.startsWith("SKIP ") && l.endsWith("no bundle"), l);
@@ -202,7 +203,7 @@ class GpuCheckBundleTest {
         run(List.of("bash", "native-tests/gpu-check.sh"), Map.of("GPU_CHECK_WORK", stage.toString(),
                 "OUT", out.toString(), "PYTHON", "/nonexistent/python3", "GPU_CHECK_SECONDS", "1"), 120);
         List<String> lines = stageLines(out);
-        for (String name : List.of("verify strict", "verify fast+replay+poison", "timings nemo", "timings vox")) {
+        for (String name : List.of("convs", "verify strict", "verify fast+replay+poison", "timings nemo", "timings vox")) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("SKIP " + name + " ") && l.contains("no time left")),
                     name + ":\n" + String.join("\n", lines));
         }

@@ -74,6 +74,28 @@ class GpuCheckTest {
     }
 
     @Test
+    void convsCoverEveryConvolutionOfTheModelGraphs() {
+        List<GpuCheck.ConvShape> shapes = GpuCheck.convShapes("shapes");
+        // The x2 decoder inputs and the refinement blocks' residual convolutions are among them.
+        assertTrue(shapes.stream().anyMatch(s -> s.up() == 2), shapes.toString());
+        assertTrue(shapes.stream().anyMatch(GpuCheck.ConvShape::residual), shapes.toString());
+        assertTrue(shapes.stream().anyMatch(s -> s.spec().name().startsWith("kp_detector")), shapes.toString());
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = GpuCheck.convs(new String[] {"--device", "cpu", "--config", "shapes"});
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertEquals(shapes.size(), out.lines().filter(l -> l.startsWith("PASS conv shapes ")).count(), out);
+        assertTrue(out.contains("convs (shapes, strict, bound 1e-05): " + shapes.size() + " passed, 0 failed"), out);
+    }
+
+    @Test
     void noCasesIsAnError(@TempDir Path tmp) throws Exception {
         Files.createDirectories(tmp.resolve("empty"));
         try {
