@@ -134,7 +134,7 @@ verdict() {
 why() {
     case "$1" in
         0) echo "" ;;
-        2) echo "refused (exit 2): $(grep -m1 '^error:' "$2" | cut -c1-300)" ;;
+        2) echo "refused (exit 2): $(grep '^error:' "$2" | tail -1 | cut -c1-300)" ;;
         124|137) echo "timed out" ;;
         125) echo "no time left in the ${BUDGET} s budget" ;;
         *) echo "exit $1: $(grep -E '^(FAIL|verify|timing)' "$2" | tail -1 | cut -c1-200)" ;;
