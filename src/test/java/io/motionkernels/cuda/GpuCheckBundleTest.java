@@ -76,7 +76,7 @@ class GpuCheckBundleTest {
 
     /** The bundle's java on the bundle's class path, as gpu-check.sh starts it. */
     private static List<String> java(String... args) {
-        List<String> c = new ArrayList<>(List.of(stage.resolve("jre/bin/java").toString(), "-Xmx512m",
+        List<String> c = new ArrayList<>(List.of(stage.resolve("jre/bin/java").toString(), "-Xmx2g",
                 "--add-modules", "jdk.incubator.vector",
                 "-Dorg.bytedeco.javacpp.cachedir=" + stage.resolve("javacpp-cache"), "-cp",
                 stage.resolve("classes") + ":" + ROOT.resolve("src/main/resources") + ":" + stage.resolve("test-classes")
