@@ -9,6 +9,7 @@
 module io.motionkernels {
     requires java.desktop;
     requires org.yaml.snakeyaml;
+    requires com.fasterxml.jackson.core;
     // optional at run time: the Vector API convolution, the command line, the CUDA backend
     requires static jdk.incubator.vector;
     requires static info.picocli;

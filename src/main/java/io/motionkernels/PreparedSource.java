@@ -10,6 +10,7 @@ public final class PreparedSource implements AutoCloseable {
     private final MotionModel model;
     private final Tensor source;
     private final MonkeyNetEngine.Source prepared;
+    private volatile boolean closed;
 
     PreparedSource(MotionModel model, Tensor source, MonkeyNetEngine.Source prepared) {
         this.model = model;
@@ -33,7 +34,7 @@ public final class PreparedSource implements AutoCloseable {
 
     /** The generator's video_prediction for driving keypoints that are already normalised (D frames). */
     public Tensor predict(Keypoints driving) {
-        model.ensureOpen();
+        ensureOpen();
         return model.engine().predict(prepared, driving);
     }
 
@@ -41,9 +42,17 @@ public final class PreparedSource implements AutoCloseable {
         return model;
     }
 
-    /** Frees the source's features (heap or GPU memory); animations of it stop working. Idempotent. */
+    void ensureOpen() {
+        model.ensureOpen();
+        if (closed) {
+            throw new IllegalStateException("this PreparedSource is closed");
+        }
+    }
+
+    /** Frees the source's features (heap or GPU memory) and ends its animations. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         prepared.close();
     }
 }
