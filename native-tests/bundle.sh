@@ -54,11 +54,13 @@ fi
 rm -rf "$STAGE"
 mkdir -p "$STAGE/lib" "$STAGE/classes" "$STAGE/test-classes"
 
-# Dependencies: the runtime ones only (not JUnit's, which the test class path also has).
+# Dependencies: the runtime ones (copy-dependencies' runtime scope; in --stage mode the test class
+# path's jars less the test-only ones: JUnit's, Jazzer's).
 IFS=: read -r -a JARS <<< "$BUNDLE_JARS"
 for j in "${JARS[@]}"; do
     case "$(basename "$j")" in
-        jcuda-*.jar|javacpp-*.jar|cuda-*.jar|snakeyaml-*.jar|picocli-*.jar) cp "$j" "$STAGE/lib/" ;;
+        junit-*|opentest4j-*|apiguardian-*|jazzer*|surefire*|*-tests.jar) ;;
+        *.jar) cp "$j" "$STAGE/lib/" ;;
     esac
 done
 for need in jcuda-12 jcuda-natives javacpp-1 'javacpp-.*linux-x86_64' 'cuda-.*[0-9].jar' 'cuda-.*linux-x86_64' snakeyaml picocli; do
@@ -91,6 +93,10 @@ done
     --no-header-files --no-man-pages \
     --exclude-files='**/libawt_xawt.so,**/libawt_headless.so,**/libfontmanager.so,**/libjsound.so,**/libsplashscreen.so,**/liblcms.so,**/libjavajpeg.so,**/libmlib_image.so' \
     --output "$STAGE/jre" 2> >(grep -v 'Using incubator modules' >&2)
+# The JVM's own symbol table (dynamic symbols stay): about 1 MiB of the packed bundle.
+if command -v strip >/dev/null; then
+    strip --strip-unneeded "$STAGE/jre/lib/server/libjvm.so"
+fi
 
 if [ -n "$STAGE_ONLY" ]; then
     exit 0
