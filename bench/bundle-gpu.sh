@@ -4,7 +4,7 @@
 #   benchmarks.jar  the JMH jar (library with kernels.fatbin, JCuda and JavaCPP natives), less the
 #                   JNI libraries nothing here loads (the same cut as native-tests/bundle.sh)
 #   jre/            a jlink runtime: java.base, java.logging, jdk.unsupported, java.management,
-#                   jdk.management (JMH's forked VMs run on it too)
+#                   jdk.management (JMH's forked VMs run on it too), java.desktop (SnakeYAML: java.beans)
 #   pylib/yaml/     pure-Python PyYAML for bench_torch.py, used only if the GPU machine's python lacks yaml
 # Run here, on the build machine (it needs nvcc, or the jar has no kernels). About 30 MiB.
 set -euo pipefail
@@ -39,7 +39,8 @@ else
 fi
 
 JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,java.management,jdk.management \
+# java.desktop: SnakeYAML (ModelConfig.published) needs java.beans.
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,java.management,jdk.management,java.desktop \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$STAGE/jre"
 
 tar -C "$STAGE" -czf bench/target/gpu-bench.tgz .

@@ -6,8 +6,9 @@
 #   bench/run-gpu.sh [--quick] [java|torch|all]      (default: all; --quick: one short run of each)
 #
 # Results go to $GPU_RESULTS, else $OUT (the device machine's folder that comes back), else
-# bench/results/gpu: jmh-gpu.json, jmh-gpu.log, torch-cuda.json, torch-cuda-tf32.json, machine.txt,
-# gpu.md. Exit status: 0 all ran, 2 CUDA not usable, 1 another failure.
+# bench/results/gpu: machine.txt, jmh-gpu.log (GpuProbe's output, then JMH's), jmh-gpu.json,
+# torch.log (both PyTorch runs), torch-cuda.json, torch-cuda-tf32.json, gpu.md: 7 files, under the
+# 8 a device call brings back. Exit status: 0 all ran, 2 CUDA not usable, 1 another failure.
 #
 # Java: from bench/target/gpu-bench.tgz when it exists (built here by bench/bundle-gpu.sh: a jlink
 # runtime and the JMH jar, for a GPU machine without Java), else `java` and bench/target/benchmarks.jar.
@@ -71,10 +72,10 @@ cat "$RES/machine.txt"
 
 RC=0
 if [ "$PART" = java ] || [ "$PART" = all ]; then
-  "$JAVA" -cp "$JAR" io.motionkernels.bench.GpuProbe 2>&1 | tee "$RES/probe.log"
+  "$JAVA" -cp "$JAR" io.motionkernels.bench.GpuProbe 2>&1 | tee "$RES/jmh-gpu.log"
   P=${PIPESTATUS[0]}
   if [ "$P" -ne 0 ]; then
-    echo "run-gpu.sh: the CUDA backend is not usable here (see $RES/probe.log); no Java GPU benchmarks" >&2
+    echo "run-gpu.sh: the CUDA backend is not usable here (see $RES/jmh-gpu.log); no Java GPU benchmarks" >&2
     exit 2
   fi
   if [ -n "$QUICK" ]; then
@@ -83,7 +84,7 @@ if [ "$PART" = java ] || [ "$PART" = all ]; then
     JMH_ARGS=()
   fi
   "$JAVA" -jar "$JAR" "${JMH_ARGS[@]}" -foe true -rf json -rff "$RES/jmh-gpu.json" 'io\.motionkernels\.bench\.Gpu' 2>&1 \
-    | tee "$RES/jmh-gpu.log" | grep -E '^(# Benchmark:|# Parameters:|Result|Benchmark had)' 
+    | tee -a "$RES/jmh-gpu.log" | grep -E '^(# Benchmark:|# Parameters:|Result|Benchmark had)' 
   R=${PIPESTATUS[0]}
   echo "JMH exit status $R" | tee -a "$RES/jmh-gpu.log"
   [ "$R" -ne 0 ] && RC=1
@@ -93,11 +94,13 @@ if [ "$PART" = torch ] || [ "$PART" = all ]; then
   # The Java model defaults to 32 frames per batch on the GPU (GpuModelBench); --quick uses 2 like JMH's.
   BATCH=32
   [ -n "$QUICK" ] && BATCH=2
+  : > "$RES/torch.log"
   for mode in strict tf32; do
     args=(--device cuda --batch "$BATCH" --out "$RES/torch-cuda$([ $mode = tf32 ] && echo -tf32).json")
     [ $mode = tf32 ] && args+=(--tf32)
     [ -n "$QUICK" ] && args+=(--quick)
-    "$PY" bench/pytorch/bench_torch.py "${args[@]}" 2>&1 | tee "$RES/torch-$mode.log"
+    echo "== bench_torch.py ($mode) ${args[*]}" >> "$RES/torch.log"
+    "$PY" bench/pytorch/bench_torch.py "${args[@]}" 2>&1 | tee -a "$RES/torch.log"
     R=${PIPESTATUS[0]}
     [ "$R" -ne 0 ] && { echo "bench_torch.py ($mode) exit status $R" >&2; RC=1; }
   done

@@ -8,8 +8,9 @@ public enum Precision {
      */
     STRICT,
     /**
-     * Tensor cores allowed (CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: TF32 for float32 data, 10-bit
-     * mantissa products): faster; its bound against the reference cases is 3e-3 (golden/FORMAT.md).
+     * Tensor cores allowed (CUDNN_DEFAULT_MATH: TF32 for float32 data on Ampere and later, 10-bit
+     * mantissa products; never a down-conversion to FP16): faster; its bound against the reference
+     * cases is 3e-3 (golden/FORMAT.md).
      */
     FAST;
 

@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import jcuda.CudaException;
 import jcuda.driver.CUdevice;
 
@@ -112,6 +113,11 @@ public final class CudaAvailability {
         }
         checks.add("kernel module loaded on " + deviceName + ": ok");
 
+        Map<String, String> libs = NativeLibraries.locateCudnnNeeds();
+        for (String lib : NativeLibraries.CUDNN_NEEDS) {
+            checks.add(lib + (libs.containsKey(lib) ? " in " + libs.get(lib) : " not found") + (libs.containsKey(lib)
+                    ? ": ok" : " (the load below decides)"));
+        }
         String cudnn = probeCudnn();
         if (cudnn.startsWith("!")) {
             return fail(checks, cudnn.substring(1));
@@ -150,8 +156,9 @@ public final class CudaAvailability {
         } catch (ReflectiveOperationException | LinkageError e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null
                     ? ite.getCause() : e;
-            return "!cuDNN 9 could not be loaded (" + describe(cause) + "); put the folders holding libcudnn.so.9 "
-                    + "and libcudart.so.13 on LD_LIBRARY_PATH";
+            List<String> missing = NativeLibraries.missing(NativeLibraries.CUDNN_NEEDS,
+                    NativeLibraries.locateCudnnNeeds());
+            return "!" + NativeLibraries.cudnnLoadFailure(describe(cause), missing);
         }
     }
 

@@ -20,8 +20,10 @@ import io.motionkernels.engine.Device;
 import io.motionkernels.engine.View;
 import io.motionkernels.tensor.KpVariance;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
@@ -53,6 +55,7 @@ public final class CudnnDevice implements Device {
     private final FloatPointer one = new FloatPointer(1f);
     private final FloatPointer zero = new FloatPointer(0f);
     private final Map<String, cudnnTensorStruct[]> copyDescriptors = new HashMap<>();
+    private final List<String> planLog = new ArrayList<>();
     private boolean closed;
 
     private CudnnDevice(CudaRuntime rt, cudnnContext handle, Precision precision) {
@@ -88,6 +91,15 @@ public final class CudnnDevice implements Device {
 
     public CudaRuntime runtime() {
         return rt;
+    }
+
+    /**
+     * One line per convolution plan that has run, in the order of their first runs: the layer and
+     * input shape, cuDNN's algorithm, math type, workspace bytes, and whether it ran fused (and
+     * why not). For the GPU check's report.
+     */
+    public List<String> convolutionPlans() {
+        return List.copyOf(planLog);
     }
 
     private static Mem mem(View v) {
@@ -172,12 +184,12 @@ public final class CudnnDevice implements Device {
     @Override
     public Conv prepareConv(ConvSpec spec) {
         checkOpen();
-        return new CudnnConv(spec, handle, precision);
+        return new CudnnConv(spec, handle, precision, planLog::add);
     }
 
     /** cuDNN's workspace for the convolution itself, in floats. */
     private static long algoFloats(CudnnConv.Plan p) {
-        return (p.workspaceBytes() + Float.BYTES - 1) / Float.BYTES;
+        return (p.workspaceBytes + Float.BYTES - 1) / Float.BYTES;
     }
 
     /**
@@ -237,7 +249,7 @@ public final class CudnnDevice implements Device {
         long out = (long) n * s.cout() * h * w;
         View.require(residual, "conv residual", out);
         CudnnConv.Plan p = c.plan(n, h, w, residual != null);
-        workspace.require("conv workspace", (p.workspaceBytes() + 3) / 4);
+        workspace.require("conv workspace", (p.workspaceBytes + 3) / 4);
         org.bytedeco.javacpp.Pointer wp = NativeAddress.pointer(NativeAddress.of(c.weight.view().ptr()));
         org.bytedeco.javacpp.Pointer bp = NativeAddress.pointer(NativeAddress.of(c.bias.view().ptr()));
         org.bytedeco.javacpp.Pointer ws = workspace.floats() == 0 ? null : jp(workspace);
@@ -247,20 +259,28 @@ public final class CudnnDevice implements Device {
             if (residual == null) {
                 fill(y.slice(0, out), 0f);
             }
-            Cudnn.check(cudnnConvolutionBiasActivationForward(handle, one, p.x(), jp(x), c.filter, wp, p.conv(), p.algo(),
-                    ws, p.workspaceBytes(), residual == null ? zero : one, p.y(), residual == null ? jp(y) : jp(residual),
-                    c.biasDesc, bp, c.activation, p.y(), jp(y)), "run " + s.name());
-            return;
+            int status = cudnnConvolutionBiasActivationForward(handle, one, p.x, jp(x), c.filter, wp, p.conv, p.algo,
+                    ws, p.workspaceBytes, residual == null ? zero : one, p.y, residual == null ? jp(y) : jp(residual),
+                    c.biasDesc, bp, c.activation, p.y, jp(y));
+            if (!ConvChoices.fallBackToUnfused(status)) {
+                c.reportOnce(p);
+                return;
+            }
+            p.fallBack(cudnnGetErrorString(status).getString() + " (status " + status + ")");
         }
-        if (s.activation() != Activation.NONE) {
-            throw new IllegalStateException(s.name() + ": unfused path is only for layers without activation");
-        }
-        if (residual != null) {
+        if (residual != null && mem(residual).address() + residual.offset() * Float.BYTES
+                != mem(y).address() + y.offset() * Float.BYTES) {
             cuMemcpyDtoDAsync(dv(y).ptr(), dv(residual).ptr(), out * Float.BYTES, rt.stream().handle());
         }
-        Cudnn.check(cudnnConvolutionForward(handle, one, p.x(), jp(x), c.filter, wp, p.conv(), p.algo(), ws,
-                p.workspaceBytes(), residual == null ? zero : one, p.y(), jp(y)), "run " + s.name());
-        Cudnn.check(cudnnAddTensor(handle, one, c.biasDesc, bp, one, p.y(), jp(y)), "add the bias of " + s.name());
+        // beta = 0 without a residual: cuDNN does not read y then, so a poisoned y stays harmless.
+        Cudnn.check(cudnnConvolutionForward(handle, one, p.x, jp(x), c.filter, wp, p.conv, p.algo, ws,
+                p.workspaceBytes, residual == null ? zero : one, p.y, jp(y)), "run " + s.name() + " unfused");
+        Cudnn.check(cudnnAddTensor(handle, one, c.biasDesc, bp, one, p.y, jp(y)), "add the bias of " + s.name());
+        if (s.activation() != Activation.NONE) {
+            DeviceView all = dv(y.slice(0, out));
+            ops.channelAffine(all, DeviceView.NULL, DeviceView.NULL, 1, 1, out, s.activation(), 1, 0, all);
+        }
+        c.reportOnce(p);
     }
 
     @Override
