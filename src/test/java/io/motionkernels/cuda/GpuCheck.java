@@ -457,7 +457,8 @@ public final class GpuCheck {
         boolean ok = true;
         for (Precision p : Precision.values()) {
             long t0 = System.nanoTime();
-            try (MotionModel model = MotionModel.create(config, Weights.prng(7), cpu ? Backend.CPU : Backend.CUDA, p);
+            try (MotionModel model = MotionModel.create(config, Weights.prng(7), MotionModel.Options.defaults()
+                    .withBackend(cpu ? Backend.CPU : Backend.CUDA).withPrecision(p));
                  PreparedSource prepared = model.prepare(source)) {
                 Animation animation = prepared.animate(ModelConfig.Normalization.RELATIVE);
                 Tensor first = animation.next(frame);
