@@ -55,11 +55,13 @@ rm -rf "$STAGE"
 mkdir -p "$STAGE/lib" "$STAGE/classes" "$STAGE/test-classes"
 
 # Dependencies: the runtime ones (copy-dependencies' runtime scope; in --stage mode the test class
-# path's jars less the test-only ones: JUnit's, Jazzer's).
+# path's jars less the test-only ones: JUnit's, Jazzer's), less the optional media ones: no stage
+# reads video or photos' EXIF (FFmpeg's natives alone are ~150 MiB unpacked).
 IFS=: read -r -a JARS <<< "$BUNDLE_JARS"
 for j in "${JARS[@]}"; do
     case "$(basename "$j")" in
         junit-*|opentest4j-*|apiguardian-*|jazzer*|surefire*|*-tests.jar) ;;
+        ffmpeg-*|metadata-extractor-*|xmpcore-*) ;;
         *.jar) cp "$j" "$STAGE/lib/" ;;
     esac
 done
