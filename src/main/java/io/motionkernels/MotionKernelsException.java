@@ -6,10 +6,17 @@ package io.motionkernels;
  * line prints it without a stack trace.
  */
 public class MotionKernelsException extends RuntimeException {
+    /**
+     * @param message the problem and what to do, for the user
+     */
     public MotionKernelsException(String message) {
         super(message);
     }
 
+    /**
+     * @param message the problem and what to do, for the user
+     * @param cause   the underlying failure
+     */
     public MotionKernelsException(String message, Throwable cause) {
         super(message, cause);
     }

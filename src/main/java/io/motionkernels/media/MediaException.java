@@ -7,10 +7,17 @@ import io.motionkernels.MotionKernelsException;
  * what to do about it.
  */
 public class MediaException extends MotionKernelsException {
+    /**
+     * @param message the file, the problem and what to do, for the user
+     */
     public MediaException(String message) {
         super(message);
     }
 
+    /**
+     * @param message the file, the problem and what to do, for the user
+     * @param cause   the underlying failure
+     */
     public MediaException(String message, Throwable cause) {
         super(message, cause);
     }
