@@ -11,9 +11,7 @@ public final class BackendUnavailableException extends MotionKernelsException {
         this.reason = reason;
     }
 
-    /**
-     * @return what stands in the way, in a phrase ("CUDA cannot be used: no NVIDIA driver ...")
-     */
+    /** {@return what stands in the way, in a phrase ("CUDA cannot be used: no NVIDIA driver ...")} */
     public String reason() {
         return reason;
     }

@@ -17,9 +17,7 @@ public final class Backends {
      */
     static final boolean AUTO_USES_CUDA = false;
 
-    /**
-     * @return what {@link Backend#AUTO} resolves to on this machine: CPU or CUDA
-     */
+    /** {@return what {@link Backend#AUTO} resolves to on this machine: CPU or CUDA} */
     public static Backend autoChoice() {
         return AUTO_USES_CUDA && cudaUnavailableReason() == null ? Backend.CUDA : Backend.CPU;
     }
@@ -46,16 +44,14 @@ public final class Backends {
     }
 
     /**
-     * @return whether the CPU convolutions use the Vector API (the JVM was started with
-     *         {@code --add-modules jdk.incubator.vector})
+     * {@return whether the CPU convolutions use the Vector API (the JVM was started with {@code --add-modules
+     * jdk.incubator.vector})}
      */
     public static boolean vectorConvolution() {
         return io.motionkernels.cpu.CpuKernels.vectorConvolution();
     }
 
-    /**
-     * @return which CPU convolution runs, in a sentence (for logs and {@code info})
-     */
+    /** {@return which CPU convolution runs, in a sentence (for logs and {@code info})} */
     public static String cpuConvolution() {
         return io.motionkernels.cpu.CpuKernels.describe();
     }

@@ -7,6 +7,8 @@ package io.motionkernels;
  */
 public class MotionKernelsException extends RuntimeException {
     /**
+     * A problem with no underlying exception.
+     *
      * @param message the problem and what to do, for the user
      */
     public MotionKernelsException(String message) {
@@ -14,6 +16,8 @@ public class MotionKernelsException extends RuntimeException {
     }
 
     /**
+     * A problem that another failure caused.
+     *
      * @param message the problem and what to do, for the user
      * @param cause   the underlying failure
      */

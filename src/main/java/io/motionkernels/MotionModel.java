@@ -69,24 +69,27 @@ public final class MotionModel implements AutoCloseable {
         }
 
         /**
+         * {@return these options with {@code backend} replaced}
+         *
          * @param b where the model runs
-         * @return these options with {@code backend} replaced
          */
         public Options withBackend(Backend b) {
             return new Options(b, precision, cudaDevice);
         }
 
         /**
+         * {@return these options with {@code precision} replaced}
+         *
          * @param p the GPU's arithmetic (ignored on the CPU)
-         * @return these options with {@code precision} replaced
          */
         public Options withPrecision(Precision p) {
             return new Options(backend, p, cudaDevice);
         }
 
         /**
+         * {@return these options with {@code cudaDevice} replaced}
+         *
          * @param ordinal the GPU's number, 0 or more (as {@code nvidia-smi} counts)
-         * @return these options with {@code cudaDevice} replaced
          */
         public Options withCudaDevice(int ordinal) {
             return new Options(backend, precision, ordinal);
@@ -177,16 +180,12 @@ public final class MotionModel implements AutoCloseable {
         }
     }
 
-    /**
-     * @return the configuration the model was built from
-     */
+    /** {@return the configuration the model was built from} */
     public ModelConfig config() {
         return engine.config();
     }
 
-    /**
-     * @return the backend this model runs on (never AUTO)
-     */
+    /** {@return the backend this model runs on (never AUTO)} */
     public Backend backend() {
         return backend;
     }

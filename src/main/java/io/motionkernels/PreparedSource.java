@@ -18,16 +18,12 @@ public final class PreparedSource implements AutoCloseable {
         this.prepared = prepared;
     }
 
-    /**
-     * @return the source frame (1, C, 1, H, W) this was prepared from
-     */
+    /** {@return the source frame (1, C, 1, H, W) this was prepared from} */
     public Tensor source() {
         return source;
     }
 
-    /**
-     * @return the source's keypoints: means (1, 1, K, 2) in [-1, 1], with variances when the model predicts them
-     */
+    /** {@return the source's keypoints: means (1, 1, K, 2) in [-1, 1], with variances when the model predicts them} */
     public Keypoints keypoints() {
         return prepared.keypoints();
     }

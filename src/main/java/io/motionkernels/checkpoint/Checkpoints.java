@@ -69,9 +69,7 @@ public final class Checkpoints {
      */
     public record Description(Path file, Format format, List<String> topLevel, Long epoch, Long it,
                               int generatorTensors, int kpDetectorTensors) {
-        /**
-         * @return the generator's and the keypoint detector's tensors together
-         */
+        /** {@return the generator's and the keypoint detector's tensors together} */
         public int tensorCount() {
             return generatorTensors + kpDetectorTensors;
         }
@@ -96,8 +94,9 @@ public final class Checkpoints {
     }
 
     /**
+     * {@return what {@code file} holds: its format, top-level keys, epoch, iteration and tensor counts}
+     *
      * @param file a safetensors or torch.save file (zip or legacy)
-     * @return what {@code file} holds: its format, top-level keys, epoch, iteration and tensor counts
      * @throws CheckpointException if the file is missing, damaged, past the limits or not a Monkey-Net checkpoint
      */
     public static Description describe(Path file) {
@@ -108,8 +107,9 @@ public final class Checkpoints {
     }
 
     /**
+     * {@return the format of {@code file}, recognised by its first bytes}
+     *
      * @param file the checkpoint file
-     * @return the format of {@code file}, recognised by its first bytes
      * @throws CheckpointException if the file is missing, a folder, unreadable or of no known format
      */
     public static Format detect(Path file) {

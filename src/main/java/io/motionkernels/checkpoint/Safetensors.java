@@ -29,8 +29,9 @@ public final class Safetensors {
     /** The tensors of a file in header order, and its {@code __metadata__}. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
         /**
+         * {@return the tensor}
+         *
          * @param name the tensor's name
-         * @return the tensor
          * @throws CheckpointException if the file has no tensor of that name
          */
         public Tensor require(String name) {

@@ -29,6 +29,8 @@ public final class StateDict implements Weights {
     private long placeholderElements;
 
     /**
+     * Weights from named tensors, with nothing yet asked for.
+     *
      * @param source  where the tensors came from, for messages (usually the file)
      * @param tensors the tensors by full name ({@code generator.…}, {@code kp_detector.…}); copied
      */
@@ -42,16 +44,12 @@ public final class StateDict implements Weights {
         this.integerStored = Set.copyOf(integerStored);
     }
 
-    /**
-     * @return where the tensors came from, for messages
-     */
+    /** {@return where the tensors came from, for messages} */
     public String source() {
         return source;
     }
 
-    /**
-     * @return the tensors by full name, in the file's order (unmodifiable)
-     */
+    /** {@return the tensors by full name, in the file's order (unmodifiable)} */
     public Map<String, Tensor> tensors() {
         return tensors;
     }

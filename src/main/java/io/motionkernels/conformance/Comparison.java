@@ -24,16 +24,12 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
         return new Comparison(name, actual, c.require(name));
     }
 
-    /**
-     * @return whether {@code actual} has the shape of {@code expected}
-     */
+    /** {@return whether {@code actual} has the shape of {@code expected}} */
     public boolean shapesMatch() {
         return actual.hasShape(expected.shape());
     }
 
-    /**
-     * @return ||actual - expected|| / ||expected||; infinite when the shapes differ or a value is NaN or infinite
-     */
+    /** {@return ||actual - expected|| / ||expected||; infinite when the shapes differ or a value is NaN or infinite} */
     public double relativeL2() {
         return relativeL2(actual, expected);
     }
@@ -81,9 +77,7 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
         return Math.sqrt(diff / ref);
     }
 
-    /**
-     * @return the number of NaN or infinite values in {@code actual}
-     */
+    /** {@return the number of NaN or infinite values in {@code actual}} */
     public int nonFinite() {
         int n = 0;
         for (float v : actual.data()) {
@@ -95,16 +89,15 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
     }
 
     /**
+     * {@return whether the shapes match, {@code actual} is finite and the error is within {@code bound}}
+     *
      * @param bound the largest relative L2 error accepted (1e-4 for float32 cases)
-     * @return whether the shapes match, {@code actual} is finite and the error is within {@code bound}
      */
     public boolean passes(double bound) {
         return shapesMatch() && nonFinite() == 0 && relativeL2() <= bound;
     }
 
-    /**
-     * @return one line for a report, e.g. {@code out: relative L2 3.1e-07}
-     */
+    /** {@return one line for a report, e.g. {@code out: relative L2 3.1e-07}} */
     public String describe() {
         if (!shapesMatch()) {
             return name + ": shape " + actual.shapeString() + ", expected " + expected.shapeString();

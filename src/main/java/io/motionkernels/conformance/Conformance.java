@@ -72,8 +72,9 @@ public final class Conformance {
     }
 
     /**
+     * {@return every {@code .safetensors} under {@code dir} (any depth), in a stable order}
+     *
      * @param dir a folder of reference cases
-     * @return every {@code .safetensors} under {@code dir} (any depth), in a stable order
      * @throws MotionKernelsException if {@code dir} is not a folder
      * @throws UncheckedIOException if the folder cannot be walked
      */

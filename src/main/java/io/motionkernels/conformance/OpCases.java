@@ -24,8 +24,9 @@ public final class OpCases {
     }
 
     /**
+     * {@return true when {@code kind} names an operation case ({@code op:*}) this class runs}
+     *
      * @param kind a case's {@code kind} metadata, or null
-     * @return true when {@code kind} names an operation case ({@code op:*}) this class runs
      */
     public static boolean handles(String kind) {
         return kind != null && kind.startsWith("op:");

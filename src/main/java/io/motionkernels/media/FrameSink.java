@@ -26,9 +26,7 @@ public interface FrameSink extends AutoCloseable {
      */
     void finish();
 
-    /**
-     * @return the number of frames written so far
-     */
+    /** {@return the number of frames written so far} */
     long frames();
 
     /** Removes the unfinished file, if {@link #finish} was not called. Idempotent. */

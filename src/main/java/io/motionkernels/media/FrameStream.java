@@ -17,20 +17,16 @@ public interface FrameStream extends AutoCloseable {
      */
     Tensor next();
 
-    /**
-     * @return frames per second, NaN when the input does not say (stills, strips, folders)
-     */
+    /** {@return frames per second, NaN when the input does not say (stills, strips, folders)} */
     double fps();
 
     /**
-     * @return how many frames the input declares (before any limit on frames read), or -1 when it
-     *         does not say in advance; a video container's count is an estimate
+     * {@return how many frames the input declares (before any limit on frames read), or -1 when it does not
+     * say in advance; a video container's count is an estimate}
      */
     long declaredFrames();
 
-    /**
-     * @return what the input is, in a few words: "mp4 (h264 1920x1080, 30 fps)", "GIF 480x270"
-     */
+    /** {@return what the input is, in a few words: "mp4 (h264 1920x1080, 30 fps)", "GIF 480x270"} */
     String description();
 
     /** Releases the decoder. Idempotent. */

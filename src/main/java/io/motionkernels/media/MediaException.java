@@ -8,6 +8,8 @@ import io.motionkernels.MotionKernelsException;
  */
 public class MediaException extends MotionKernelsException {
     /**
+     * A media problem with no underlying exception.
+     *
      * @param message the file, the problem and what to do, for the user
      */
     public MediaException(String message) {
@@ -15,6 +17,8 @@ public class MediaException extends MotionKernelsException {
     }
 
     /**
+     * A media problem that another failure (a decoder's, I/O) caused.
+     *
      * @param message the file, the problem and what to do, for the user
      * @param cause   the underlying failure
      */

@@ -36,8 +36,9 @@ public record MediaLimits(long maxPixels, long maxGifPixels, long maxHeldBytes) 
     }
 
     /**
+     * {@return a copy with another {@link #maxPixels}}
+     *
      * @param pixels the most pixels of one decoded picture, at least 1
-     * @return a copy with another {@link #maxPixels}
      */
     public MediaLimits withMaxPixels(long pixels) {
         return new MediaLimits(pixels, maxGifPixels, maxHeldBytes);

@@ -112,41 +112,46 @@ public final class MediaReader {
         }
 
         /**
+         * {@return these options with {@code layout} replaced}
+         *
          * @param l how PNG/JPEG images are read
-         * @return these options with {@code layout} replaced
          */
         public Options withLayout(Layout l) {
             return new Options(what, height, width, fit, l, maxFrames, limits, notes);
         }
 
         /**
+         * {@return these options with {@code fit} replaced}
+         *
          * @param f how pictures of other proportions are fitted
-         * @return these options with {@code fit} replaced
          */
         public Options withFit(Fit f) {
             return new Options(what, height, width, f, layout, maxFrames, limits, notes);
         }
 
         /**
+         * {@return these options with {@code maxFrames} replaced}
+         *
          * @param n the most frames to decode, at least 1
-         * @return these options with {@code maxFrames} replaced
          */
         public Options withMaxFrames(long n) {
             return new Options(what, height, width, fit, layout, n, limits, notes);
         }
 
         /**
+         * {@return these options with {@code limits} replaced}
+         *
          * @param l bounds on the work a file may ask for
-         * @return these options with {@code limits} replaced
          */
         public Options withLimits(MediaLimits l) {
             return new Options(what, height, width, fit, layout, maxFrames, l, notes);
         }
 
         /**
+         * {@return these options with {@code what} and {@code notes} replaced}
+         *
          * @param w what the input is for, in messages and notes
          * @param n receives one line whenever fitting changes a picture (null: none)
-         * @return these options with {@code what} and {@code notes} replaced
          */
         public Options withNotes(String w, Consumer<String> n) {
             return new Options(w, height, width, fit, layout, maxFrames, limits, n);

@@ -5,6 +5,8 @@ import io.motionkernels.MotionKernelsException;
 /** A configuration that cannot describe a Monkey-Net model: the message names the key and the fix. */
 public class ConfigException extends MotionKernelsException {
     /**
+     * A configuration problem with no underlying exception.
+     *
      * @param message the key at fault and the fix, for the user
      */
     public ConfigException(String message) {
@@ -12,6 +14,8 @@ public class ConfigException extends MotionKernelsException {
     }
 
     /**
+     * A configuration problem that a YAML or I/O failure caused.
+     *
      * @param message the key at fault and the fix, for the user
      * @param cause   the underlying failure (a YAML or I/O error)
      */

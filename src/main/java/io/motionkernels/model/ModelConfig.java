@@ -51,33 +51,34 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
                                   boolean addBackground, boolean differenceHeatmap, Double normConst,
                                   double scaleFactor) {
         /**
+         * {@return channels per keypoint slot}
+         *
          * @param numChannels C, the channels of a frame
-         * @return channels per keypoint slot
          */
         public int featuresPerSlot(int numChannels) {
             return (useHeatmap ? 1 : 0) + (useDifference ? 2 : 0) + (useDeformedSource ? numChannels : 0);
         }
 
         /**
+         * {@return keypoint slots: K, plus one for the background when it is added}
+         *
          * @param numKp K, the number of keypoints
-         * @return keypoint slots: K, plus one for the background when it is added
          */
         public int slots(int numKp) {
             return numKp + (addBackground ? 1 : 0);
         }
 
         /**
+         * {@return the embedding's channels: slots x features per slot}
+         *
          * @param numKp       K, the number of keypoints
          * @param numChannels C, the channels of a frame
-         * @return the embedding's channels: slots x features per slot
          */
         public int outChannels(int numKp, int numChannels) {
             return slots(numKp) * featuresPerSlot(numChannels);
         }
 
-        /**
-         * @return these options with the background slot added
-         */
+        /** {@return these options with the background slot added} */
         public EmbeddingParams withBackground() {
             return new EmbeddingParams(useHeatmap, useDifference, useDeformedSource, true, differenceHeatmap,
                     normConst, scaleFactor);

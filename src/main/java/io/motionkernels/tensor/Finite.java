@@ -42,8 +42,9 @@ public final class Finite {
     }
 
     /**
+     * {@return the flat (row-major) index of the first NaN or infinity, or -1 when there is none}
+     *
      * @param t any tensor
-     * @return the flat (row-major) index of the first NaN or infinity, or -1 when there is none
      */
     public static int firstNonFinite(Tensor t) {
         float[] d = t.data();

@@ -63,16 +63,12 @@ public record KpVariance(Kind kind, double constant) {
         }
     }
 
-    /**
-     * @return true when keypoints carry a variance tensor (matrix or single), false for a constant
-     */
+    /** {@return true when keypoints carry a variance tensor (matrix or single), false for a constant} */
     public boolean hasTensor() {
         return kind != Kind.CONSTANT;
     }
 
-    /**
-     * @return floats of one keypoint's variance tensor: 4 (matrix), 1 (single), 0 (a constant has none)
-     */
+    /** {@return floats of one keypoint's variance tensor: 4 (matrix), 1 (single), 0 (a constant has none)} */
     public int floats() {
         return switch (kind) {
             case MATRIX -> 4;

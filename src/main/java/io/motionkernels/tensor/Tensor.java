@@ -35,8 +35,9 @@ public final class Tensor {
     }
 
     /**
+     * {@return a new tensor of zeros}
+     *
      * @param shape the dimensions, each 0 or more
-     * @return a new tensor of zeros
      * @throws IllegalArgumentException if a dimension is negative or the tensor would pass 2^31 elements
      */
     public static Tensor zeros(int... shape) {
@@ -48,9 +49,10 @@ public final class Tensor {
     }
 
     /**
+     * {@return a new tensor holding {@code value} everywhere}
+     *
      * @param value the value of every element
      * @param shape the dimensions, each 0 or more
-     * @return a new tensor holding {@code value} everywhere
      * @throws IllegalArgumentException if a dimension is negative or the tensor would pass 2^31 elements
      */
     public static Tensor filled(float value, int... shape) {
@@ -70,38 +72,31 @@ public final class Tensor {
         return n;
     }
 
-    /**
-     * @return a copy of the dimensions, outermost first
-     */
+    /** {@return a copy of the dimensions, outermost first} */
     public int[] shape() {
         return shape.clone();
     }
 
     /**
+     * {@return the size of dimension {@code i}}
+     *
      * @param i the dimension's index, from 0; negative counts from the end (-1: the last)
-     * @return the size of dimension {@code i}
      */
     public int dim(int i) {
         return shape[i < 0 ? shape.length + i : i];
     }
 
-    /**
-     * @return the number of dimensions
-     */
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
-    /**
-     * @return the number of elements (the product of the dimensions)
-     */
+    /** {@return the number of elements (the product of the dimensions)} */
     public int numel() {
         return data.length;
     }
 
-    /**
-     * @return the backing array, row-major: callers may read it; only the op that created the tensor writes it
-     */
+    /** {@return the backing array, row-major: callers may read it; only the op that created the tensor writes it} */
     public float[] data() {
         return data;
     }
@@ -117,16 +112,15 @@ public final class Tensor {
         return new Tensor(data, newShape);
     }
 
-    /**
-     * @return a tensor of the same shape with its own copy of the data
-     */
+    /** {@return a tensor of the same shape with its own copy of the data} */
     public Tensor copy() {
         return new Tensor(data.clone(), shape);
     }
 
     /**
+     * {@return whether the shape is exactly {@code expected}}
+     *
      * @param expected the dimensions
-     * @return whether the shape is exactly {@code expected}
      */
     public boolean hasShape(int... expected) {
         return Arrays.equals(shape, expected);
@@ -149,8 +143,9 @@ public final class Tensor {
     }
 
     /**
+     * {@return the element at {@code index}}
+     *
      * @param index one index per dimension
-     * @return the element at {@code index}
      * @throws IllegalArgumentException if the index has the wrong rank
      */
     public float get(int... index) {
@@ -179,9 +174,7 @@ public final class Tensor {
         return off;
     }
 
-    /**
-     * @return the shape as {@code [1, 3, 8, 64, 64]}
-     */
+    /** {@return the shape as {@code [1, 3, 8, 64, 64]}} */
     public String shapeString() {
         return Arrays.toString(shape);
     }
