@@ -20,12 +20,26 @@ public final class Animation {
         this.normalization = normalization;
     }
 
-    /** driving frames (1, C, D, H, W) in [0, 1] -> animated frames (1, C, D, H, W). */
+    /**
+     * Animates the source with the next driving frames.
+     *
+     * @param driving the next driving frames (1, C, D, H, W) in [0, 1], the source's C, H and W
+     * @return the animated frames (1, C, D, H, W) in [0, 1]
+     * @throws MotionKernelsException if the shape does not fit the source or the model
+     * @throws IllegalStateException if the source or the model is closed
+     */
     public Tensor next(Tensor driving) {
         return nextWithKeypoints(driving).videoPrediction();
     }
 
-    /** Like {@link #next}, also returning the normalised keypoints used. */
+    /**
+     * Like {@link #next}, also returning the normalised keypoints used.
+     *
+     * @param driving the next driving frames (1, C, D, H, W) in [0, 1], the source's C, H and W
+     * @return the animated frames and the driving keypoints they were made from
+     * @throws MotionKernelsException if the shape does not fit the source or the model
+     * @throws IllegalStateException if the source or the model is closed
+     */
     public synchronized Frames nextWithKeypoints(Tensor driving) {
         source.ensureOpen();
         Inputs.checkDriving(source.model().config(), source.source(), driving);
@@ -37,6 +51,12 @@ public final class Animation {
         return new Frames(source.predict(norm), norm);
     }
 
+    /**
+     * Animated frames with the keypoints that drove them.
+     *
+     * @param videoPrediction the animated frames (1, C, D, H, W) in [0, 1]
+     * @param keypoints       the driving keypoints after normalisation, one set per frame
+     */
     public record Frames(Tensor videoPrediction, Keypoints keypoints) {
     }
 }

@@ -9,6 +9,13 @@ public enum Backend {
     /** NVIDIA GPU: hand-written kernels and cuDNN 9. */
     CUDA;
 
+    /**
+     * Parses a backend's name, as the command line's {@code --backend} takes it.
+     *
+     * @param s {@code auto}, {@code cpu} or {@code cuda}, in any case
+     * @return the backend
+     * @throws MotionKernelsException for any other name
+     */
     public static Backend parse(String s) {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "auto" -> AUTO;

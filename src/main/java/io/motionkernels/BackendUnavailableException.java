@@ -2,6 +2,7 @@ package io.motionkernels;
 
 /** The CUDA backend was asked for by name but cannot run here; {@link #reason} says why. */
 public final class BackendUnavailableException extends MotionKernelsException {
+    /** What stands in the way, in a phrase. */
     private final String reason;
 
     BackendUnavailableException(String reason, Throwable cause) {
@@ -10,7 +11,7 @@ public final class BackendUnavailableException extends MotionKernelsException {
         this.reason = reason;
     }
 
-    /** What stands in the way, in a phrase ("CUDA cannot be used: no NVIDIA driver ..."). */
+    /** {@return what stands in the way, in a phrase ("CUDA cannot be used: no NVIDIA driver ...")} */
     public String reason() {
         return reason;
     }

@@ -17,12 +17,16 @@ public final class Backends {
      */
     static final boolean AUTO_USES_CUDA = false;
 
-    /** What {@link Backend#AUTO} resolves to on this machine. */
+    /** {@return what {@link Backend#AUTO} resolves to on this machine: CPU or CUDA} */
     public static Backend autoChoice() {
         return AUTO_USES_CUDA && cudaUnavailableReason() == null ? Backend.CUDA : Backend.CPU;
     }
 
-    /** Why the CUDA backend cannot run models here, or null when it can. */
+    /**
+     * Probes the CUDA backend (dependencies, driver, GPU, cuDNN) without failing.
+     *
+     * @return why the CUDA backend cannot run models here, in a sentence, or null when it can
+     */
     public static String cudaUnavailableReason() {
         List<String> missing = missingCudaDependencies();
         if (!missing.isEmpty()) {
@@ -39,12 +43,15 @@ public final class Backends {
         return io.motionkernels.cuda.CudnnDevice.open(ordinal, precision);
     }
 
-    /** Whether the CPU convolutions use the Vector API (the JVM was started with --add-modules jdk.incubator.vector). */
+    /**
+     * {@return whether the CPU convolutions use the Vector API (the JVM was started with {@code --add-modules
+     * jdk.incubator.vector})}
+     */
     public static boolean vectorConvolution() {
         return io.motionkernels.cpu.CpuKernels.vectorConvolution();
     }
 
-    /** Which CPU convolution runs, in a sentence (for logs and {@code info}). */
+    /** {@return which CPU convolution runs, in a sentence (for logs and {@code info})} */
     public static String cpuConvolution() {
         return io.motionkernels.cpu.CpuKernels.describe();
     }
@@ -52,7 +59,9 @@ public final class Backends {
     /**
      * The CUDA backend's optional Maven dependencies (pom.xml) that are absent, looked up without
      * loading any CUDA class: a CPU-only application has none of them, and the CUDA classes cannot
-     * even be linked without them. Empty when all are present.
+     * even be linked without them.
+     *
+     * @return the missing artifacts as {@code group:artifact:version[:classifier]}; empty when all are present
      */
     public static List<String> missingCudaDependencies() {
         ClassLoader loader = Backends.class.getClassLoader();

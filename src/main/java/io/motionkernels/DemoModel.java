@@ -15,12 +15,21 @@ import java.nio.file.StandardCopyOption;
  * download.
  */
 public final class DemoModel {
+    /**
+     * The name of the demo's published configuration, for {@link io.motionkernels.model.ModelConfig#published}.
+     */
     public static final String CONFIG = "shapes";
     private static final String RESOURCE = "/io/motionkernels/demo/shapes.safetensors";
 
     private DemoModel() {
     }
 
+    /**
+     * Reads the bundled weights.
+     *
+     * @return the trained weights of the {@link #CONFIG} configuration
+     * @throws MotionKernelsException if the weights are missing from this build or cannot be read
+     */
     public static StateDict weights() {
         try (InputStream in = DemoModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {

@@ -52,6 +52,16 @@ public final class MotionModel implements AutoCloseable {
      * CPU), the GPU's precision (ignored on the CPU) and which GPU.
      */
     public record Options(Backend backend, Precision precision, int cudaDevice, int threads) {
+        /**
+         * Checks the options.
+         *
+         * @param backend    where the model runs
+         * @param precision  the GPU's arithmetic (ignored on the CPU)
+         * @param cudaDevice the GPU's ordinal, 0 or more
+         * @param threads    CPU threads of the model's own, or 0 for the JVM's common pool
+         * @throws MotionKernelsException if {@code backend} or {@code precision} is null, or
+         *         {@code cudaDevice} or {@code threads} is negative
+         */
         public Options {
             if (threads < 0) {
                 throw new MotionKernelsException("a model's thread count must be 0 (all cores) or more, got " + threads);
@@ -64,40 +74,81 @@ public final class MotionModel implements AutoCloseable {
             }
         }
 
-        /** AUTO backend, STRICT precision, the first GPU, every core. */
+        /**
+         * AUTO backend, STRICT precision, the first GPU, every core.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(Backend.AUTO, Precision.STRICT, 0, 0);
         }
 
+        /**
+         * {@return these options with {@code backend} replaced}
+         *
+         * @param b where the model runs
+         */
         public Options withBackend(Backend b) {
             return new Options(b, precision, cudaDevice, threads);
         }
 
+        /**
+         * {@return these options with {@code precision} replaced}
+         *
+         * @param p the GPU's arithmetic (ignored on the CPU)
+         */
         public Options withPrecision(Precision p) {
             return new Options(backend, p, cudaDevice, threads);
         }
 
+        /**
+         * {@return these options with {@code cudaDevice} replaced}
+         *
+         * @param ordinal the GPU's number, 0 or more (as {@code nvidia-smi} counts)
+         */
         public Options withCudaDevice(int ordinal) {
             return new Options(backend, precision, ordinal, threads);
         }
 
         /**
-         * CPU threads for this model's work: 0 (the default) shares the JVM's common pool with every
-         * core; n runs its calls on a pool of n threads of its own, for applications that run
-         * several models side by side.
+         * These options with {@code threads} replaced: 0 (the default) shares the JVM's common pool
+         * with every core; n runs the model's calls on a pool of n threads of its own, for
+         * applications that run several models side by side.
+         *
+         * @param n CPU threads, 0 or more
+         * @return the new options
          */
         public Options withThreads(int n) {
             return new Options(backend, precision, cudaDevice, n);
         }
     }
 
-    /** Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors). */
+    /**
+     * Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors).
+     *
+     * @param config     the model's configuration YAML (Monkey-Net's layout)
+     * @param checkpoint the trained weights
+     * @param options    backend, precision and GPU
+     * @return the model; the caller closes it
+     * @throws io.motionkernels.model.ConfigException if the configuration is unreadable or invalid
+     * @throws io.motionkernels.checkpoint.CheckpointException if the checkpoint is unreadable, damaged
+     *         or does not fit the configuration
+     * @throws BackendUnavailableException if CUDA was asked for by name and cannot run here
+     */
     public static MotionModel load(Path config, Path checkpoint, Options options) {
         ModelConfig c = ModelConfig.load(config);
         return create(c, Checkpoints.load(checkpoint), options);
     }
 
-    /** {@link #load(Path, Path, Options)} on {@code backend} with the other options at their defaults. */
+    /**
+     * {@link #load(Path, Path, Options)} on {@code backend} with the other options at their defaults.
+     *
+     * @param config     the model's configuration YAML (Monkey-Net's layout)
+     * @param checkpoint the trained weights
+     * @param backend    where the model runs
+     * @return the model; the caller closes it
+     * @throws MotionKernelsException as {@link #load(Path, Path, Options)} does
+     */
     public static MotionModel load(Path config, Path checkpoint, Backend backend) {
         return load(config, checkpoint, Options.defaults().withBackend(backend));
     }
@@ -105,17 +156,39 @@ public final class MotionModel implements AutoCloseable {
     /**
      * The demo model bundled in the jar (Monkey-Net's shapes configuration with trained weights,
      * 64x64, one coloured shape per frame: animate it with absolute keypoints).
+     *
+     * @param options backend, precision and GPU
+     * @return the model; the caller closes it
+     * @throws BackendUnavailableException if CUDA was asked for by name and cannot run here
      */
     public static MotionModel demo(Options options) {
         return create(ModelConfig.published(DemoModel.CONFIG), DemoModel.weights(), options);
     }
 
-    /** Builds a model from a configuration and weights (a checkpoint's, or {@link Weights#prng}). */
+    /**
+     * Builds a model from a configuration and weights (a checkpoint's, or {@link Weights#prng}).
+     *
+     * @param config  the model's configuration
+     * @param weights the weights, named as the PyTorch module's state_dict names them
+     * @param backend where the model runs
+     * @return the model; the caller closes it
+     * @throws io.motionkernels.checkpoint.CheckpointException if a weight is missing or of the wrong shape
+     * @throws BackendUnavailableException if CUDA was asked for by name and cannot run here
+     */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend) {
         return create(config, weights, Options.defaults().withBackend(backend));
     }
 
-    /** Builds a model from a configuration and weights with {@code options}. */
+    /**
+     * Builds a model from a configuration and weights with {@code options}.
+     *
+     * @param config  the model's configuration
+     * @param weights the weights, named as the PyTorch module's state_dict names them
+     * @param options backend, precision and GPU
+     * @return the model; the caller closes it
+     * @throws io.motionkernels.checkpoint.CheckpointException if a weight is missing or of the wrong shape
+     * @throws BackendUnavailableException if CUDA was asked for by name and cannot run here
+     */
     public static MotionModel create(ModelConfig config, Weights weights, Options options) {
         Backend resolved = Backends.resolve(options.backend());
         MonkeyNetParams params = MonkeyNetParams.of(config, weights);
@@ -135,11 +208,12 @@ public final class MotionModel implements AutoCloseable {
         }
     }
 
+    /** {@return the configuration the model was built from} */
     public ModelConfig config() {
         return engine.config();
     }
 
-    /** The backend this model runs on (never AUTO). */
+    /** {@return the backend this model runs on (never AUTO)} */
     public Backend backend() {
         return backend;
     }
@@ -150,14 +224,29 @@ public final class MotionModel implements AutoCloseable {
         return engine;
     }
 
-    /** Keypoints of every frame of a video (B, C, D, H, W). */
+    /**
+     * Detects the keypoints of every frame of a video.
+     *
+     * @param video frames (1, C, D, H, W) in [0, 1], C and H x W as the configuration says
+     * @return keypoints: means (1, D, K, 2) in [-1, 1], with variances when the model predicts them
+     * @throws MotionKernelsException if the shape does not fit the configuration
+     * @throws IllegalStateException if the model is closed
+     */
     public Keypoints detectKeypoints(Tensor video) {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "video", video);
         return onThreads(() -> engine.detect(video));
     }
 
-    /** Computes what does not depend on the driving frames: the source's keypoints and encoder features. */
+    /**
+     * Computes what does not depend on the driving frames: the source's keypoints and encoder features.
+     *
+     * @param source one frame (1, C, 1, H, W) with values in [0, 1], C and H x W as the configuration says
+     * @return the prepared source; the caller closes it (closing the model ends it too)
+     * @throws MotionKernelsException if the shape does not fit the configuration, or a value is not
+     *         finite or outside [0, 1]
+     * @throws IllegalStateException if the model is closed
+     */
     public PreparedSource prepare(Tensor source) {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "source", source);

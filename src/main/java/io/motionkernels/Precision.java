@@ -14,6 +14,13 @@ public enum Precision {
      */
     FAST;
 
+    /**
+     * Parses a precision's name, as the command line's {@code --precision} takes it.
+     *
+     * @param s {@code strict} or {@code fast}, in any case
+     * @return the precision
+     * @throws MotionKernelsException for any other name
+     */
     public static Precision parse(String s) {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "strict" -> STRICT;

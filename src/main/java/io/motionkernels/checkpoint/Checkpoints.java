@@ -34,9 +34,13 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
+    /** The checkpoint file formats read; {@code toString} gives a label for messages. */
     public enum Format {
+        /** Hugging Face's safetensors: a JSON header, then raw little-endian tensors. */
         SAFETENSORS("safetensors"),
+        /** {@code torch.save} of PyTorch 1.6 and later: a zip of a pickle and tensor records. */
         TORCH_ZIP("torch.save zip (PyTorch >= 1.6)"),
+        /** {@code torch.save} before PyTorch 1.6: pickles and raw storages in one stream. */
         TORCH_LEGACY("legacy torch.save (PyTorch < 1.6)");
 
         private final String label;
@@ -54,9 +58,18 @@ public final class Checkpoints {
     /**
      * A summary for the command line. {@code topLevel} lists the checkpoint's top-level keys (for
      * safetensors, its metadata keys); {@code epoch} and {@code it} are null where the file has none.
+     *
+     * @param file              the checkpoint file
+     * @param format            its format
+     * @param topLevel          the top-level keys (safetensors: the metadata keys)
+     * @param epoch             the training epoch stored, or null
+     * @param it                the training iteration stored, or null
+     * @param generatorTensors  tensors under {@code generator.}
+     * @param kpDetectorTensors tensors under {@code kp_detector.}
      */
     public record Description(Path file, Format format, List<String> topLevel, Long epoch, Long it,
                               int generatorTensors, int kpDetectorTensors) {
+        /** {@return the generator's and the keypoint detector's tensors together} */
         public int tensorCount() {
             return generatorTensors + kpDetectorTensors;
         }
@@ -69,12 +82,23 @@ public final class Checkpoints {
         }
     }
 
-    /** The generator and kp_detector weights of {@code file}, by full name. */
+    /**
+     * Reads a checkpoint's weights, in whichever format it is.
+     *
+     * @param file a safetensors or torch.save file (zip or legacy)
+     * @return the generator and kp_detector weights, by full name ({@code generator.…})
+     * @throws CheckpointException if the file is missing, damaged, past the limits or not a Monkey-Net checkpoint
+     */
     public static StateDict load(Path file) {
         return read(file).weights;
     }
 
-    /** What {@code file} holds: its format, top-level keys, epoch, iteration and tensor counts. */
+    /**
+     * {@return what {@code file} holds: its format, top-level keys, epoch, iteration and tensor counts}
+     *
+     * @param file a safetensors or torch.save file (zip or legacy)
+     * @throws CheckpointException if the file is missing, damaged, past the limits or not a Monkey-Net checkpoint
+     */
     public static Description describe(Path file) {
         return read(file).description;
     }
@@ -82,7 +106,12 @@ public final class Checkpoints {
     private record Loaded(StateDict weights, Description description) {
     }
 
-    /** The format of {@code file}, recognised by its first bytes. */
+    /**
+     * {@return the format of {@code file}, recognised by its first bytes}
+     *
+     * @param file the checkpoint file
+     * @throws CheckpointException if the file is missing, a folder, unreadable or of no known format
+     */
     public static Format detect(Path file) {
         if (Files.isDirectory(file)) {
             throw new CheckpointException("checkpoint " + file + " is a directory; pass the checkpoint file");

@@ -26,8 +26,12 @@ public final class PrngWeights {
     }
 
     /**
-     * The values of parameter {@code name} (full name, e.g. {@code generator.x.conv.weight}) with
-     * the given shape, in row-major order.
+     * The values of one parameter.
+     *
+     * @param name  the full checkpoint name, e.g. {@code generator.x.conv.weight}
+     * @param shape the parameter's shape
+     * @param seed  the case's seed
+     * @return the values, row-major (zeros for a {@code num_batches_tracked} counter)
      */
     public static float[] generate(String name, int[] shape, long seed) {
         int n = 1;

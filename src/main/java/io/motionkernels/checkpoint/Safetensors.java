@@ -28,6 +28,12 @@ public final class Safetensors {
 
     /** The tensors of a file in header order, and its {@code __metadata__}. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /**
+         * {@return the tensor}
+         *
+         * @param name the tensor's name
+         * @throws CheckpointException if the file has no tensor of that name
+         */
         public Tensor require(String name) {
             Tensor t = tensors.get(name);
             if (t == null) {
@@ -41,6 +47,13 @@ public final class Safetensors {
     private record Entry(String name, String dtype, int width, int[] shape, long numel, long begin, long end) {
     }
 
+    /**
+     * Reads a safetensors file, every tensor converted to float32.
+     *
+     * @param file the file
+     * @return the tensors in header order, and the metadata
+     * @throws CheckpointException if the file is missing, damaged, past the limits or of an unsupported dtype
+     */
     public static Contents read(Path file) {
         return read(file, null);
     }
@@ -280,7 +293,14 @@ public final class Safetensors {
         }
     }
 
-    /** Writes float32 tensors (in map order) and string metadata; any size a file system takes. */
+    /**
+     * Writes float32 tensors (in map order) and string metadata; any size a file system takes.
+     *
+     * @param file     the file, created or replaced in place (see {@link #writeAtomically})
+     * @param tensors  the tensors by name
+     * @param metadata the {@code __metadata__} entries (may be empty)
+     * @throws IOException if the file cannot be written
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -291,6 +311,12 @@ public final class Safetensors {
     /**
      * Writes {@code out} whole or not at all: into a new file beside it (with the normal
      * permissions of a new file, as the GIF and PNG outputs get), forced to disk, then renamed.
+     *
+     * @param out      the file
+     * @param tensors  the tensors by name
+     * @param metadata the {@code __metadata__} entries (may be empty)
+     * @throws CheckpointException if the folder is missing or the file cannot be written; {@code out}
+     *         is then as it was
      */
     public static void writeAtomically(Path out, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Path target = out.toAbsolutePath();

@@ -28,7 +28,12 @@ public final class StateDict implements Weights {
     /** Elements of the zero tensors handed out for missing or mis-shaped parameters. */
     private long placeholderElements;
 
-    /** {@code source} names where the tensors came from, for messages (usually the file). */
+    /**
+     * Weights from named tensors, with nothing yet asked for.
+     *
+     * @param source  where the tensors came from, for messages (usually the file)
+     * @param tensors the tensors by full name ({@code generator.…}, {@code kp_detector.…}); copied
+     */
     public StateDict(String source, Map<String, Tensor> tensors) {
         this(source, tensors, Set.of());
     }
@@ -39,10 +44,12 @@ public final class StateDict implements Weights {
         this.integerStored = Set.copyOf(integerStored);
     }
 
+    /** {@return where the tensors came from, for messages} */
     public String source() {
         return source;
     }
 
+    /** {@return the tensors by full name, in the file's order (unmodifiable)} */
     public Map<String, Tensor> tensors() {
         return tensors;
     }
@@ -87,6 +94,11 @@ public final class StateDict implements Weights {
      * Throws one {@link CheckpointException} listing every missing, mis-shaped and unexpected
      * parameter under the given prefixes (for example {@code generator.}, {@code kp_detector.}).
      * Batch-norm {@code num_batches_tracked} counters are ignored: inference does not use them.
+     *
+     * @param configName the configuration the weights were asked for by, for the message
+     * @param prefixes   the networks checked, as name prefixes
+     * @throws CheckpointException if any parameter asked for was missing or mis-shaped, any under a
+     *         prefix was never asked for, or any was stored as integers
      */
     public synchronized void checkComplete(String configName, String... prefixes) {
         List<String> unexpected = new ArrayList<>();

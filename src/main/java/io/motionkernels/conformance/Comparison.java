@@ -3,18 +3,33 @@ package io.motionkernels.conformance;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.tensor.Tensor;
 
-/** One output of a reference case: what the engine computed next to what the reference holds. */
+/**
+ * One output of a reference case: what the engine computed next to what the reference holds.
+ *
+ * @param name     the output's name in the case file ({@code video_prediction}, ...)
+ * @param actual   what the engine computed
+ * @param expected what the reference holds
+ */
 public record Comparison(String name, Tensor actual, Tensor expected) {
-    /** Compares {@code actual} with the case's tensor of the same name. */
+    /**
+     * Compares {@code actual} with the case's tensor of the same name.
+     *
+     * @param name   the output's name in the case file
+     * @param actual what the engine computed
+     * @param c      the case file's contents
+     * @return the comparison
+     * @throws io.motionkernels.checkpoint.CheckpointException if the case has no tensor {@code name}
+     */
     public static Comparison of(String name, Tensor actual, Safetensors.Contents c) {
         return new Comparison(name, actual, c.require(name));
     }
 
+    /** {@return whether {@code actual} has the shape of {@code expected}} */
     public boolean shapesMatch() {
         return actual.hasShape(expected.shape());
     }
 
-    /** ||actual - expected|| / ||expected||; infinite when the shapes differ or a value is NaN or infinite. */
+    /** {@return ||actual - expected|| / ||expected||; infinite when the shapes differ or a value is NaN or infinite} */
     public double relativeL2() {
         return relativeL2(actual, expected);
     }
@@ -23,6 +38,10 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
      * The one error rule of every reference comparison (verify, the tests, the GPU harness, the
      * benchmarks' checks): ||actual - expected|| / ||expected|| accumulated in double; 0 when both
      * are zero, infinite when the shapes differ or when either holds a NaN or infinity.
+     *
+     * @param actual   what was computed
+     * @param expected the reference
+     * @return the relative L2 error, 0 or more
      */
     public static double relativeL2(Tensor actual, Tensor expected) {
         if (!actual.hasShape(expected.shape())) {
@@ -31,7 +50,13 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
         return relativeL2(actual.data(), expected.data());
     }
 
-    /** {@link #relativeL2(Tensor, Tensor)} of two arrays of the same length (infinite when they differ). */
+    /**
+     * {@link #relativeL2(Tensor, Tensor)} of two arrays of the same length.
+     *
+     * @param a what was computed
+     * @param e the reference
+     * @return the relative L2 error, 0 or more (infinite when the lengths differ)
+     */
     public static double relativeL2(float[] a, float[] e) {
         if (a.length != e.length) {
             return Double.POSITIVE_INFINITY;
@@ -52,7 +77,7 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
         return Math.sqrt(diff / ref);
     }
 
-    /** Number of NaN or infinite values in {@code actual}. */
+    /** {@return the number of NaN or infinite values in {@code actual}} */
     public int nonFinite() {
         int n = 0;
         for (float v : actual.data()) {
@@ -63,11 +88,16 @@ public record Comparison(String name, Tensor actual, Tensor expected) {
         return n;
     }
 
+    /**
+     * {@return whether the shapes match, {@code actual} is finite and the error is within {@code bound}}
+     *
+     * @param bound the largest relative L2 error accepted (1e-4 for float32 cases)
+     */
     public boolean passes(double bound) {
         return shapesMatch() && nonFinite() == 0 && relativeL2() <= bound;
     }
 
-    /** One line for a report, e.g. {@code out: relative L2 3.1e-07}. */
+    /** {@return one line for a report, e.g. {@code out: relative L2 3.1e-07}} */
     public String describe() {
         if (!shapesMatch()) {
             return name + ": shape " + actual.shapeString() + ", expected " + expected.shapeString();

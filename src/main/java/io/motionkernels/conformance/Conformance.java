@@ -23,25 +23,61 @@ public final class Conformance {
     private final Function<Path, Weights> weightFiles;
     private final Backend backend;
 
-    /** {@code weightFiles} loads the checkpoint a case names with {@code weights: file:NAME}; on the CPU. */
+    /**
+     * Runs the cases on the CPU.
+     *
+     * @param bound       the largest relative L2 error a case may have to pass
+     * @param weightFiles loads the checkpoint a case names with {@code weights: file:NAME}
+     */
     public Conformance(double bound, Function<Path, Weights> weightFiles) {
         this(bound, weightFiles, Backend.CPU);
     }
 
-    /** Runs the model cases on {@code backend} (op cases always run on the CPU kernels). */
+    /**
+     * Runs the model cases on {@code backend} (op cases always run on the CPU kernels).
+     *
+     * @param bound       the largest relative L2 error a case may have to pass
+     * @param weightFiles loads the checkpoint a case names with {@code weights: file:NAME}
+     * @param backend     where the model cases run
+     */
     public Conformance(double bound, Function<Path, Weights> weightFiles, Backend backend) {
         this.bound = bound;
         this.weightFiles = weightFiles;
         this.backend = backend;
     }
 
-    public enum Status { PASS, FAIL, ERROR, SKIP }
+    /** How a case ended. */
+    public enum Status {
+        /** Every output within the bound. */
+        PASS,
+        /** Ran, but an output's error passes the bound. */
+        FAIL,
+        /** Could not be run or interpreted (the row's note says why). */
+        ERROR,
+        /** Not a case (a weights file beside the cases). */
+        SKIP
+    }
 
-    /** One case: its worst output and error, or why it could not be run. */
+    /**
+     * One case: its worst output and error, or why it could not be run.
+     *
+     * @param name        the case file, relative to the folder searched
+     * @param status      how it ended
+     * @param error       the worst relative L2 error, NaN when it did not run
+     * @param worstOutput the output with that error, empty when it did not run
+     * @param bound       the bound it was judged against
+     * @param note        the case's kind, or why it did not run
+     */
     public record Row(String name, Status status, double error, String worstOutput, double bound, String note) {
     }
 
-    /** Every {@code .safetensors} under {@code dir}, in a stable order. */
+    /**
+     * {@return every {@code .safetensors} under {@code dir} (any depth), in a stable order}
+     *
+     * @param dir a folder of reference cases
+     * @throws MotionKernelsException if {@code dir} is not a folder
+     * @throws UncheckedIOException if the folder cannot be walked
+     */
     public static List<Path> findCases(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new MotionKernelsException(dir + " is not a folder of reference cases");
@@ -54,6 +90,13 @@ public final class Conformance {
         }
     }
 
+    /**
+     * Runs one case; never throws for a bad case (it becomes an ERROR row).
+     *
+     * @param root the folder searched, for the row's name
+     * @param file the case file
+     * @return the row
+     */
     public Row run(Path root, Path file) {
         String name = root.relativize(file).toString();
         try {
@@ -89,6 +132,13 @@ public final class Conformance {
         }
     }
 
+    /**
+     * Runs every case under {@code dir}.
+     *
+     * @param dir a folder of reference cases
+     * @return one row per case file, in {@link #findCases} order
+     * @throws MotionKernelsException if {@code dir} is not a folder
+     */
     public List<Row> runAll(Path dir) {
         List<Row> rows = new ArrayList<>();
         for (Path p : findCases(dir)) {

@@ -23,15 +23,21 @@ public final class OpCases {
     private OpCases() {
     }
 
-    /** True when {@code kind} names an operation case this class runs. */
+    /**
+     * {@return true when {@code kind} names an operation case ({@code op:*}) this class runs}
+     *
+     * @param kind a case's {@code kind} metadata, or null
+     */
     public static boolean handles(String kind) {
         return kind != null && kind.startsWith("op:");
     }
 
     /**
-     * Runs the case and returns one comparison per output the case holds. Throws
-     * {@link MotionKernelsException} for an unknown kind, missing or malformed metadata, or a
-     * missing tensor.
+     * Runs the case and pairs every output the case holds with what the CPU operation computes.
+     *
+     * @param c the case file's contents
+     * @return one comparison per output
+     * @throws MotionKernelsException for an unknown kind, missing or malformed metadata, or a missing tensor
      */
     public static List<Comparison> run(Safetensors.Contents c) {
         Map<String, String> meta = c.metadata();
@@ -53,7 +59,13 @@ public final class OpCases {
         }
     }
 
-    /** The one rule: {@link Comparison#relativeL2(Tensor, Tensor)}. */
+    /**
+     * The one rule: {@link Comparison#relativeL2(Tensor, Tensor)}.
+     *
+     * @param actual   what was computed
+     * @param expected the reference
+     * @return the relative L2 error, 0 or more
+     */
     public static double relativeL2(Tensor actual, Tensor expected) {
         return Comparison.relativeL2(actual, expected);
     }

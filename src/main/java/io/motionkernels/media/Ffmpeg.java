@@ -16,12 +16,12 @@ public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    /** True when FFmpeg's classes and natives load on this machine. */
+    /** {@return true when FFmpeg's classes and natives load on this machine} */
     public static boolean available() {
         return reason() == null;
     }
 
-    /** Why FFmpeg cannot be used here, or null when it can. */
+    /** {@return why FFmpeg cannot be used here (which jar or native library is missing), or null when it can} */
     public static synchronized String reason() {
         if (!checked) {
             try {

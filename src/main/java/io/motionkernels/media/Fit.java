@@ -15,7 +15,13 @@ public enum Fit {
     /** The whole picture scaled to the frame on each axis on its own: proportions change. */
     STRETCH;
 
-    /** Parses crop, pad or stretch (any case). */
+    /**
+     * Parses a fit's name, as the command line's {@code --fit} takes it.
+     *
+     * @param name crop, pad or stretch (any case)
+     * @return the fit
+     * @throws MediaException for any other name
+     */
     public static Fit parse(String name) {
         for (Fit f : values()) {
             if (f.name().equalsIgnoreCase(name)) {

@@ -10,15 +10,23 @@ import io.motionkernels.tensor.Tensor;
  */
 public interface FrameSink extends AutoCloseable {
     /**
-     * Adds frames: {@code result} (1, 3, D, H, W) and, for a side-by-side view, the
-     * {@code driving} frames they were made from (same shape; null otherwise).
+     * Adds frames.
+     *
+     * @param driving for a side-by-side view, the driving frames the result was made from (same
+     *                shape as {@code result}); null otherwise
+     * @param result  the animated frames (1, 3, D, H, W) in [0, 1]
+     * @throws MediaException if the output cannot be written or the frames pass the limits
      */
     void write(Tensor driving, Tensor result);
 
-    /** Completes the file and moves it into place. */
+    /**
+     * Completes the file and moves it into place.
+     *
+     * @throws MediaException if the file cannot be encoded or moved into place
+     */
     void finish();
 
-    /** Frames written so far. */
+    /** {@return the number of frames written so far} */
     long frames();
 
     /** Removes the unfinished file, if {@link #finish} was not called. Idempotent. */

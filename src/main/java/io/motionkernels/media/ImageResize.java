@@ -13,8 +13,15 @@ public final class ImageResize {
     }
 
     /**
-     * Returns {@code src} (row-major, {@code srcH} x {@code srcW}) resized to {@code dstH} x
-     * {@code dstW}. Returns a new array even when the sizes match.
+     * Resizes a plane; returns a new array even when the sizes match.
+     *
+     * @param src  the plane, row-major, {@code srcH} x {@code srcW} values
+     * @param srcH the source height, at least 1
+     * @param srcW the source width, at least 1
+     * @param dstH the result's height, at least 1
+     * @param dstW the result's width, at least 1
+     * @return the resized plane, row-major, {@code dstH} x {@code dstW} values
+     * @throws IllegalArgumentException if a size is below 1 or {@code src} does not hold srcH x srcW values
      */
     public static float[] resize(float[] src, int srcH, int srcW, int dstH, int dstW) {
         if (srcH < 1 || srcW < 1 || dstH < 1 || dstW < 1) {

@@ -21,13 +21,25 @@ public record MediaLimits(long maxPixels, long maxGifPixels, long maxHeldBytes) 
     /** Composited pixels per byte of GIF file allowed beyond {@link #maxGifPixels}. */
     static final long GIF_PIXELS_PER_BYTE = 2_000;
 
+    /**
+     * Checks the limits.
+     *
+     * @param maxPixels    the most pixels of one decoded picture
+     * @param maxGifPixels the most pixels composited over a whole GIF
+     * @param maxHeldBytes the most bytes of frames an all-at-once output may hold
+     * @throws IllegalArgumentException if a limit is below 1
+     */
     public MediaLimits {
         if (maxPixels < 1 || maxGifPixels < 1 || maxHeldBytes < 1) {
             throw new IllegalArgumentException("media limits must be positive");
         }
     }
 
-    /** A copy with another {@link #maxPixels}. */
+    /**
+     * {@return a copy with another {@link #maxPixels}}
+     *
+     * @param pixels the most pixels of one decoded picture, at least 1
+     */
     public MediaLimits withMaxPixels(long pixels) {
         return new MediaLimits(pixels, maxGifPixels, maxHeldBytes);
     }

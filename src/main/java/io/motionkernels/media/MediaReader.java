@@ -74,6 +74,20 @@ public final class MediaReader {
      */
     public record Options(String what, int height, int width, Fit fit, Layout layout, long maxFrames,
             MediaLimits limits, Consumer<String> notes) {
+        /**
+         * Checks the options.
+         *
+         * @param what      what the input is for, in messages and notes
+         * @param height    the model's frame height, at least 1
+         * @param width     the model's frame width, at least 1
+         * @param fit       how pictures of other proportions are fitted
+         * @param layout    how PNG/JPEG images are read
+         * @param maxFrames the most frames to decode, at least 1
+         * @param limits    bounds on the work a file may ask for
+         * @param notes     receives one line whenever fitting changes a picture (null: none)
+         * @throws IllegalArgumentException if a size or {@code maxFrames} is below 1, or
+         *         {@code fit}, {@code layout}, {@code limits} or {@code what} is null
+         */
         public Options {
             if (height < 1 || width < 1) {
                 throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
@@ -86,27 +100,59 @@ public final class MediaReader {
             }
         }
 
-        /** Every frame, cropped, laid out as the file says, default limits, no notes. */
+        /**
+         * Every frame, cropped, laid out as the file says, default limits, no notes.
+         *
+         * @param height the model's frame height in pixels
+         * @param width  the model's frame width in pixels
+         * @return the options
+         */
         public static Options of(int height, int width) {
             return new Options("input", height, width, Fit.CROP, Layout.AUTO, Long.MAX_VALUE, MediaLimits.DEFAULT, null);
         }
 
+        /**
+         * {@return these options with {@code layout} replaced}
+         *
+         * @param l how PNG/JPEG images are read
+         */
         public Options withLayout(Layout l) {
             return new Options(what, height, width, fit, l, maxFrames, limits, notes);
         }
 
+        /**
+         * {@return these options with {@code fit} replaced}
+         *
+         * @param f how pictures of other proportions are fitted
+         */
         public Options withFit(Fit f) {
             return new Options(what, height, width, f, layout, maxFrames, limits, notes);
         }
 
+        /**
+         * {@return these options with {@code maxFrames} replaced}
+         *
+         * @param n the most frames to decode, at least 1
+         */
         public Options withMaxFrames(long n) {
             return new Options(what, height, width, fit, layout, n, limits, notes);
         }
 
+        /**
+         * {@return these options with {@code limits} replaced}
+         *
+         * @param l bounds on the work a file may ask for
+         */
         public Options withLimits(MediaLimits l) {
             return new Options(what, height, width, fit, layout, maxFrames, l, notes);
         }
 
+        /**
+         * {@return these options with {@code what} and {@code notes} replaced}
+         *
+         * @param w what the input is for, in messages and notes
+         * @param n receives one line whenever fitting changes a picture (null: none)
+         */
         public Options withNotes(String w, Consumer<String> n) {
             return new Options(w, height, width, fit, layout, maxFrames, limits, n);
         }
@@ -115,17 +161,41 @@ public final class MediaReader {
     private MediaReader() {
     }
 
-    /** Reads every frame of {@code path} into memory (short inputs; see {@link #open} for long ones). */
+    /**
+     * Reads every frame of {@code path} into memory (short inputs; see {@link #open} for long ones).
+     *
+     * @param path   an image, GIF, PNG strip, video or folder of images
+     * @param height the frame height the frames are fitted to, in pixels
+     * @param width  the frame width the frames are fitted to, in pixels
+     * @return the frames as (1, 3, D, H, W) in [0, 1], with the file's frame rate
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
+     */
     public static Video read(Path path, int height, int width) {
         return read(path, Options.of(height, width));
     }
 
-    /** Reads every frame of {@code path}, reading PNG/JPEG files as {@code layout} says. */
+    /**
+     * Reads every frame of {@code path}, reading PNG/JPEG files as {@code layout} says.
+     *
+     * @param path   an image, GIF, PNG strip, video or folder of images
+     * @param height the frame height the frames are fitted to, in pixels
+     * @param width  the frame width the frames are fitted to, in pixels
+     * @param layout whether a PNG/JPEG is one picture or a strip of frames
+     * @return the frames as (1, 3, D, H, W) in [0, 1], with the file's frame rate
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
+     */
     public static Video read(Path path, int height, int width, Layout layout) {
         return read(path, Options.of(height, width).withLayout(layout));
     }
 
-    /** Reads the frames {@code options} ask for into memory. */
+    /**
+     * Reads the frames {@code options} ask for into memory.
+     *
+     * @param path    an image, GIF, PNG strip, video or folder of images
+     * @param options the frame size, fit, layout, frame count and limits
+     * @return the frames as (1, 3, D, H, W) in [0, 1], with the file's frame rate
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
+     */
     public static Video read(Path path, Options options) {
         try (FrameStream in = open(path, options)) {
             List<Tensor> frames = new ArrayList<>();
@@ -148,7 +218,15 @@ public final class MediaReader {
         }
     }
 
-    /** Reads a driving video: all frames, laid out as the file says. */
+    /**
+     * Reads a driving video: all frames, laid out as the file says.
+     *
+     * @param path   a GIF, PNG strip, video, folder of images or single image
+     * @param height the frame height the frames are fitted to, in pixels
+     * @param width  the frame width the frames are fitted to, in pixels
+     * @return the frames as (1, 3, D, H, W) in [0, 1], with the file's frame rate
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
+     */
     public static Video readVideo(Path path, int height, int width) {
         return read(path, height, width, Layout.AUTO);
     }
@@ -156,12 +234,27 @@ public final class MediaReader {
     /**
      * Reads a source image: one frame (for a GIF, a video, a strip or a folder, the first).
      * {@link Video#firstFrame()} gives it as the (1, 3, 1, H, W) source tensor.
+     *
+     * @param path   an image (or any input {@link #read} takes)
+     * @param height the frame height the picture is fitted to, in pixels
+     * @param width  the frame width the picture is fitted to, in pixels
+     * @return one frame, (1, 3, 1, H, W) in [0, 1]
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
      */
     public static Video readImage(Path path, int height, int width) {
         return readImage(path, height, width, Layout.SINGLE_IMAGE);
     }
 
-    /** Reads the first frame of {@code path}, reading PNG/JPEG files as {@code layout} says. */
+    /**
+     * Reads the first frame of {@code path}, reading PNG/JPEG files as {@code layout} says.
+     *
+     * @param path   an image (or any input {@link #read} takes)
+     * @param height the frame height the picture is fitted to, in pixels
+     * @param width  the frame width the picture is fitted to, in pixels
+     * @param layout whether a PNG/JPEG is one picture or a strip of frames
+     * @return one frame, (1, 3, 1, H, W) in [0, 1]
+     * @throws MediaException if the file is missing, unreadable, damaged, past the limits or empty
+     */
     public static Video readImage(Path path, int height, int width, Layout layout) {
         return read(path, Options.of(height, width).withLayout(layout).withMaxFrames(1));
     }
@@ -169,6 +262,11 @@ public final class MediaReader {
     /**
      * Opens {@code path} for reading frame by frame. Only the header is read here (and, for a
      * PNG, its chunk framing; for a GIF, its frame count), so limits are checked before decoding.
+     *
+     * @param path    an image, GIF, PNG strip, video or folder of images
+     * @param options the frame size, fit, layout, frame count and limits
+     * @return a stream of (1, 3, 1, H, W) frames; the caller closes it
+     * @throws MediaException if the file is missing, unreadable, of an unknown kind or past the limits
      */
     public static FrameStream open(Path path, Options options) {
         return open(path, options, true);

@@ -56,7 +56,12 @@ public final class MediaWriter {
     private enum Format { GIF, PNG, MP4 }
 
     /** What a result is shown with: the animated frames alone, or source | driving | result. */
-    public enum View { RESULT, SIDE_BY_SIDE }
+    public enum View {
+        /** The animated frames alone. */
+        RESULT,
+        /** Source, driving frame and result, side by side. */
+        SIDE_BY_SIDE
+    }
 
     /**
      * How to write an output.
@@ -73,6 +78,12 @@ public final class MediaWriter {
      */
     public record Output(double fps, View view, Tensor source, Path audioFrom, long expectedFrames,
             MediaLimits limits, java.util.function.Consumer<String> notes) {
+        /**
+         * The result alone, no audio, frame count unknown, default limits, no notes.
+         *
+         * @param fps frames per second (NaN: {@value #DEFAULT_FPS})
+         * @return the options
+         */
         public static Output of(double fps) {
             return new Output(fps, View.RESULT, null, null, -1, MediaLimits.DEFAULT, null);
         }
@@ -89,6 +100,9 @@ public final class MediaWriter {
     /**
      * Checks that {@code out} can be written (supported extension, existing folder, not a folder
      * itself) without writing anything, so a caller can fail before a long computation.
+     *
+     * @param out the output file: {@code .gif}, {@code .png} or {@code .mp4}
+     * @throws MediaException if {@code out} cannot be written, or is an mp4 and FFmpeg is missing
      */
     public static void checkOutputPath(Path out) {
         Format f = format(out);
@@ -97,7 +111,13 @@ public final class MediaWriter {
         }
     }
 
-    /** True when {@code out} names a video format written frame by frame (mp4). */
+    /**
+     * Whether {@code out} is written frame by frame (mp4) rather than held and encoded at the end.
+     *
+     * @param out the output file
+     * @return true for an mp4
+     * @throws MediaException if the extension is not one of {@link #SUPPORTED_EXTENSIONS}
+     */
     public static boolean isVideo(Path out) {
         return format(out) == Format.MP4;
     }
@@ -105,6 +125,9 @@ public final class MediaWriter {
     /**
      * The frame rate a GIF is written at for {@code fps}: at most {@value #MAX_GIF_FPS}, because
      * players show shorter delays at 100 ms.
+     *
+     * @param fps the frame rate asked for (NaN: {@value #DEFAULT_FPS})
+     * @return the frame rate a GIF gets, in frames per second
      */
     public static double gifFps(double fps) {
         return Math.min(effectiveFps(fps), MAX_GIF_FPS);
@@ -113,6 +136,12 @@ public final class MediaWriter {
     /**
      * Opens {@code out} for writing frame by frame. An mp4 is encoded as frames arrive; a GIF or
      * PNG keeps the frames and is encoded by {@link FrameSink#finish}.
+     *
+     * @param out     the output file: {@code .gif}, {@code .png} or {@code .mp4}
+     * @param options the frame rate, view, audio and limits
+     * @return the sink; nothing appears at {@code out} before {@link FrameSink#finish} succeeds
+     * @throws MediaException if {@code out} cannot be written, or is an mp4 and FFmpeg is missing
+     * @throws IllegalArgumentException if the side-by-side view has no source frame
      */
     public static FrameSink open(Path out, Output options) {
         Format format = format(out);
@@ -126,7 +155,14 @@ public final class MediaWriter {
         return new HeldSink(out, format, options);
     }
 
-    /** Writes {@code video} (1, 3, D, H, W) to {@code out} as GIF or PNG strip, by extension. */
+    /**
+     * Writes {@code video} to {@code out} as a GIF, PNG strip or mp4, by extension.
+     *
+     * @param out   the output file, replaced atomically
+     * @param video the frames, (1, 3, D, H, W) in [0, 1] (values outside are clamped)
+     * @param fps   frames per second (NaN: {@value #DEFAULT_FPS})
+     * @throws MediaException if {@code out} cannot be written or the frames pass the limits
+     */
     public static void write(Path out, Tensor video, double fps) {
         Format format = format(out);
         requireVideo("video", video);
@@ -153,7 +189,13 @@ public final class MediaWriter {
         }
     }
 
-    /** Writes {@code video} at its own frame rate, {@link #DEFAULT_FPS} when it has none. */
+    /**
+     * Writes {@code video} at its own frame rate, {@link #DEFAULT_FPS} when it has none.
+     *
+     * @param out   the output file, replaced atomically
+     * @param video the frames
+     * @throws MediaException if {@code out} cannot be written or the frames pass the limits
+     */
     public static void write(Path out, Video video) {
         write(out, video.frames(), video.fpsOr(DEFAULT_FPS));
     }
@@ -162,6 +204,13 @@ public final class MediaWriter {
      * Writes source | driving | result side by side: as {@code .gif}, each picture shows the
      * three panels of one frame left to right; as {@code .png}, a grid with one row per panel
      * (source, driving, result) and one column per frame. The source has one frame, repeated.
+     *
+     * @param out     the output file, replaced atomically
+     * @param source  the source frame, (1, 3, 1, H, W)
+     * @param driving the driving frames, (1, 3, D, H, W)
+     * @param result  the animated frames, (1, 3, D, H, W)
+     * @param fps     frames per second (NaN: {@value #DEFAULT_FPS})
+     * @throws MediaException if {@code out} cannot be written or the frames pass the limits
      */
     public static void writeSideBySide(Path out, Tensor source, Tensor driving, Tensor result, double fps) {
         writePanels(out, fps, List.of(source, driving, result));
@@ -171,6 +220,12 @@ public final class MediaWriter {
      * Writes any panels side by side as {@link #writeSideBySide} does. Each panel is
      * (1, 3, D, H, W) with the same D as the others or D = 1 (repeated for every frame); panels
      * whose size differs from the last panel's are resized to it.
+     *
+     * @param out    the output file, replaced atomically
+     * @param fps    frames per second (NaN: {@value #DEFAULT_FPS})
+     * @param panels the panels, left to right (top to bottom in a PNG grid)
+     * @throws IllegalArgumentException if there are no panels or their frame counts differ
+     * @throws MediaException if {@code out} cannot be written or the frames pass the limits
      */
     public static void writePanels(Path out, double fps, List<Tensor> panels) {
         Format format = format(out);
@@ -500,14 +555,29 @@ public final class MediaWriter {
         }
     }
 
-    /** The refusal when frames held for a GIF or PNG would pass {@link MediaLimits#maxHeldBytes}. */
+    /**
+     * The refusal when frames held for a GIF or PNG would pass {@link MediaLimits#maxHeldBytes}.
+     *
+     * @param out    the output file
+     * @param limits the limits passed
+     * @param frames how many frames were to be written
+     * @return the exception, naming the limit and the way out (mp4 or fewer frames)
+     */
     public static MediaException tooMany(Path out, MediaLimits limits, long frames) {
         return new MediaException(frames + " frames are too many for " + out + ": a GIF or PNG is encoded from"
                 + " all of its frames at once, and they would take more than " + (limits.maxHeldBytes() >> 20)
                 + " MiB; write .mp4 (streamed frame by frame) or animate fewer frames with --frames.");
     }
 
-    /** Bytes a GIF or PNG output holds for {@code frames} frames of h x w (x2 side by side). */
+    /**
+     * Bytes a GIF or PNG output holds for {@code frames} frames of h x w (x2 side by side).
+     *
+     * @param frames the frame count
+     * @param h      the frame height in pixels
+     * @param w      the frame width in pixels
+     * @param view   the view ({@link View#SIDE_BY_SIDE} holds the driving frames too)
+     * @return the bytes held until the file is encoded
+     */
     public static long heldBytes(long frames, int h, int w, View view) {
         return frames * 3L * h * w * 4 * (view == View.SIDE_BY_SIDE ? 2 : 1);
     }

@@ -17,7 +17,15 @@ public final class KeypointNormalization {
     }
 
     /**
-     * driving (B, D, K, …), first: the first driving frame's keypoints (B, 1, K, …), source (B, 1, K, …).
+     * Adapts driving keypoints to the source.
+     *
+     * @param driving the driving keypoints (B, D, K, ...)
+     * @param first   the first driving frame's keypoints (B, 1, K, ...), the reference for motion
+     * @param source  the source's keypoints (B, 1, K, ...)
+     * @param n       what to adapt (the configuration's {@code normalization_params})
+     * @return the normalised driving keypoints (B, D, K, ...)
+     * @throws io.motionkernels.MotionKernelsException if {@code movement_mult} is on and the source's or
+     *         the first driving frame's keypoints are collinear
      */
     public static Keypoints normalize(Keypoints driving, Keypoints first, Keypoints source,
                                       ModelConfig.Normalization n) {

@@ -21,9 +21,27 @@ import java.util.Set;
 public record ModelConfig(String name, Common common, KpDetectorParams kpDetector, GeneratorParams generator,
                           Normalization normalization, int defaultSize) {
 
+    /**
+     * {@code common_params}.
+     *
+     * @param numKp       K, the number of keypoints ({@code num_kp})
+     * @param numChannels C, the channels of a frame: 3 for RGB ({@code num_channels})
+     * @param kpVariance  how keypoint variances are represented ({@code kp_variance})
+     */
     public record Common(int numKp, int numChannels, KpVariance kpVariance) {
     }
 
+    /**
+     * {@code kp_detector_params}: the keypoint detector's hourglass; each component is the YAML key
+     * of the same name in snake case ({@code block_expansion}, ...).
+     *
+     * @param blockExpansion channels of the first block
+     * @param maxFeatures    the most channels of any block
+     * @param numBlocks      down- (and up-) sampling blocks
+     * @param temperature    the softmax temperature of the heatmaps
+     * @param scaleFactor    the frames are resized by this before detection (1: as they are)
+     * @param clipVariance   the smallest variance kept, or null: none
+     */
     public record KpDetectorParams(int blockExpansion, int maxFeatures, int numBlocks, double temperature,
                                    double scaleFactor, Double clipVariance) {
     }
@@ -32,25 +50,54 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
     public record EmbeddingParams(boolean useHeatmap, boolean useDifference, boolean useDeformedSource,
                                   boolean addBackground, boolean differenceHeatmap, Double normConst,
                                   double scaleFactor) {
-        /** Channels per keypoint slot. */
+        /**
+         * {@return channels per keypoint slot}
+         *
+         * @param numChannels C, the channels of a frame
+         */
         public int featuresPerSlot(int numChannels) {
             return (useHeatmap ? 1 : 0) + (useDifference ? 2 : 0) + (useDeformedSource ? numChannels : 0);
         }
 
+        /**
+         * {@return keypoint slots: K, plus one for the background when it is added}
+         *
+         * @param numKp K, the number of keypoints
+         */
         public int slots(int numKp) {
             return numKp + (addBackground ? 1 : 0);
         }
 
+        /**
+         * {@return the embedding's channels: slots x features per slot}
+         *
+         * @param numKp       K, the number of keypoints
+         * @param numChannels C, the channels of a frame
+         */
         public int outChannels(int numKp, int numChannels) {
             return slots(numKp) * featuresPerSlot(numChannels);
         }
 
+        /** {@return these options with the background slot added} */
         public EmbeddingParams withBackground() {
             return new EmbeddingParams(useHeatmap, useDifference, useDeformedSource, true, differenceHeatmap,
                     normConst, scaleFactor);
         }
     }
 
+    /**
+     * {@code dense_motion_params}: the dense motion module; each component is the YAML key of the
+     * same name in snake case.
+     *
+     * @param blockExpansion  channels of the first block
+     * @param maxFeatures     the most channels of any block
+     * @param numBlocks       down- (and up-) sampling blocks
+     * @param maskEmbedding   the embedding the mask network sees
+     * @param useMask         whether motion is a mask-weighted mixture of the keypoints' motions
+     * @param useCorrection   whether a residual flow correction is added
+     * @param numGroupBlocks  residual blocks of the grouped network
+     * @param scaleFactor     the frames are resized by this first (1: as they are)
+     */
     public record DenseMotionParams(int blockExpansion, int maxFeatures, int numBlocks, EmbeddingParams maskEmbedding,
                                     boolean useMask, boolean useCorrection, int numGroupBlocks, double scaleFactor) {
     }
@@ -62,7 +109,9 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
 
     /** transfer_params.normalization_params. */
     public record Normalization(boolean moveLocation, boolean movementMult, boolean adaptVariance, boolean clipMean) {
+        /** Driving keypoints used as they are (no normalisation). */
         public static final Normalization ABSOLUTE = new Normalization(false, false, false, false);
+        /** Driving keypoints moved by their motion since the first driving frame, applied to the source's. */
         public static final Normalization RELATIVE = new Normalization(true, false, false, false);
 
         static Normalization parse(ConfigReader r) {
@@ -70,7 +119,14 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
                     r.bool("adapt_variance", false), r.bool("clip_mean", false));
         }
 
-        /** From the JSON object a reference case carries, e.g. {"move_location": true}. */
+        /**
+         * From the JSON object a reference case carries, e.g. {"move_location": true}.
+         *
+         * @param block a map of {@code move_location}, {@code movement_mult}, {@code adapt_variance} and
+         *              {@code clip_mean} to booleans (absent keys: false)
+         * @return the normalisation
+         * @throws ConfigException if the block is not such a map or has other keys
+         */
         public static Normalization parse(Object block) {
             return parse(new ConfigReader("normalization_params", block, NORMALIZATION_KEYS));
         }
@@ -112,7 +168,13 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
     public static final java.util.List<String> PUBLISHED =
             java.util.List.of("shapes", "nemo", "bair", "taichi", "actions", "moving-gif", "vox");
 
-    /** A published configuration by name (see {@link #PUBLISHED}). */
+    /**
+     * A published configuration by name (see {@link #PUBLISHED}).
+     *
+     * @param name one of {@link #PUBLISHED}
+     * @return the configuration
+     * @throws ConfigException if {@code name} is not a published configuration
+     */
     public static ModelConfig published(String name) {
         if (!PUBLISHED.contains(name)) {
             throw new ConfigException("'" + name + "' is neither a configuration file nor a published configuration ("
@@ -128,7 +190,13 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         }
     }
 
-    /** A configuration file, or a published configuration's name when no such file exists. */
+    /**
+     * A configuration file, or a published configuration's name when no such file exists.
+     *
+     * @param pathOrName a YAML file's path, or one of {@link #PUBLISHED}
+     * @return the configuration
+     * @throws ConfigException if the file is unreadable or invalid, or the name is unknown
+     */
     public static ModelConfig resolve(String pathOrName) {
         Path p = Path.of(pathOrName);
         if (Files.exists(p) || pathOrName.contains("/") || pathOrName.endsWith(".yaml") || pathOrName.endsWith(".yml")) {
@@ -137,6 +205,13 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         return published(pathOrName);
     }
 
+    /**
+     * Reads a configuration YAML.
+     *
+     * @param file the YAML file, at most 1 MiB, UTF-8
+     * @return the configuration, named after the file (without {@code .yaml})
+     * @throws ConfigException if the file is missing, too large, not UTF-8 or not a valid configuration
+     */
     public static ModelConfig load(Path file) {
         String text;
         try {
@@ -157,6 +232,15 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         return parse(name, text);
     }
 
+    /**
+     * Parses a configuration's YAML text.
+     *
+     * @param name     the configuration's name, for messages
+     * @param yamlText the YAML, with a {@code model_params} section
+     * @return the configuration
+     * @throws ConfigException if the text is not YAML, or not a valid Monkey-Net configuration (the
+     *         message names the key)
+     */
     public static ModelConfig parse(String name, String yamlText) {
         Object doc;
         try {

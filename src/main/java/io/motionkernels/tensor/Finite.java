@@ -10,7 +10,13 @@ public final class Finite {
     private Finite() {
     }
 
-    /** Refuses {@code video} (B, C, D, H, W) if any value is NaN or infinite, naming the first. */
+    /**
+     * Refuses {@code video} if any value is NaN or infinite, naming the first.
+     *
+     * @param what  the input's name, opening the message ("source image:")
+     * @param video the frames (B, C, D, H, W), or any tensor
+     * @throws io.motionkernels.MotionKernelsException if a value is NaN or infinite
+     */
     public static void requireInput(String what, Tensor video) {
         int at = firstNonFinite(video);
         if (at >= 0) {
@@ -19,7 +25,13 @@ public final class Finite {
         }
     }
 
-    /** Refuses a model's result (B, C, D, H, W) that holds a NaN or infinity, before it is written. */
+    /**
+     * Refuses a model's result that holds a NaN or infinity, before it is written.
+     *
+     * @param video the result (B, C, D, H, W)
+     * @throws io.motionkernels.MotionKernelsException if a value is NaN or infinite, saying that the
+     *         checkpoint or configuration makes the network diverge
+     */
     public static void requireResult(Tensor video) {
         int at = firstNonFinite(video);
         if (at >= 0) {
@@ -29,7 +41,11 @@ public final class Finite {
         }
     }
 
-    /** The index of the first NaN or infinity, or -1. */
+    /**
+     * {@return the flat (row-major) index of the first NaN or infinity, or -1 when there is none}
+     *
+     * @param t any tensor
+     */
     public static int firstNonFinite(Tensor t) {
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) {

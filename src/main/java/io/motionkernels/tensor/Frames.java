@@ -5,7 +5,15 @@ public final class Frames {
     private Frames() {
     }
 
-    /** Frames [from, from + n) of {@code video}, as a new (B, C, n, H, W) tensor. */
+    /**
+     * Copies frames [from, from + n) of {@code video}.
+     *
+     * @param video the video (B, C, D, H, W)
+     * @param from  the first frame, from 0
+     * @param n     the number of frames, 0 or more
+     * @return a new (B, C, n, H, W) tensor
+     * @throws IndexOutOfBoundsException if the range is not within [0, D)
+     */
     public static Tensor slice(Tensor video, int from, int n) {
         int d = video.dim(2);
         if (from < 0 || n < 0 || from + n > d) {
@@ -20,7 +28,14 @@ public final class Frames {
         return Tensor.of(out, video.dim(0), video.dim(1), n, video.dim(3), video.dim(4));
     }
 
-    /** Copies {@code chunk} (B, C, n, H, W) into frames [at, at + n) of {@code video} (B, C, D, H, W). */
+    /**
+     * Copies {@code chunk} into frames [at, at + n) of {@code video}, in place.
+     *
+     * @param chunk frames (B, C, n, H, W)
+     * @param video the video written to (B, C, D, H, W), with the same B, C, H and W
+     * @param at    the first frame written, from 0
+     * @throws IllegalArgumentException if the shapes differ or the frames do not fit in D
+     */
     public static void copyInto(Tensor chunk, Tensor video, int at) {
         int d = video.dim(2);
         int n = chunk.dim(2);

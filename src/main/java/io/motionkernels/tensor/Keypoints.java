@@ -6,19 +6,22 @@ package io.motionkernels.tensor;
  * uses a constant variance.
  */
 public record Keypoints(Tensor mean, Tensor var) {
+    /** {@return B, the batch size} */
     public int batch() {
         return mean.dim(0);
     }
 
+    /** {@return D, the number of frames} */
     public int frames() {
         return mean.dim(1);
     }
 
+    /** {@return K, the number of keypoints per frame} */
     public int count() {
         return mean.dim(2);
     }
 
-    /** The keypoints of frame 0 only, as (B, 1, K, …). */
+    /** {@return the keypoints of frame 0 only, as (B, 1, K, ...)} */
     public Keypoints firstFrame() {
         return new Keypoints(frame0(mean), var == null ? null : frame0(var));
     }

@@ -22,11 +22,24 @@ public final class Tensor {
         this.data = data;
     }
 
-    /** Wraps (does not copy) {@code data} as a tensor of the given shape. */
+    /**
+     * Wraps (does not copy) {@code data} as a tensor of the given shape.
+     *
+     * @param data  the values, row-major; the tensor shares the array
+     * @param shape the dimensions, each 0 or more
+     * @return the tensor
+     * @throws IllegalArgumentException if {@code data} does not hold exactly the shape's element count
+     */
     public static Tensor of(float[] data, int... shape) {
         return new Tensor(data, shape);
     }
 
+    /**
+     * {@return a new tensor of zeros}
+     *
+     * @param shape the dimensions, each 0 or more
+     * @throws IllegalArgumentException if a dimension is negative or the tensor would pass 2^31 elements
+     */
     public static Tensor zeros(int... shape) {
         long n = numel(shape);
         if (n > Integer.MAX_VALUE - 8) {
@@ -35,6 +48,13 @@ public final class Tensor {
         return new Tensor(new float[(int) n], shape);
     }
 
+    /**
+     * {@return a new tensor holding {@code value} everywhere}
+     *
+     * @param value the value of every element
+     * @param shape the dimensions, each 0 or more
+     * @throws IllegalArgumentException if a dimension is negative or the tensor would pass 2^31 elements
+     */
     public static Tensor filled(float value, int... shape) {
         Tensor t = zeros(shape);
         Arrays.fill(t.data, value);
@@ -52,41 +72,68 @@ public final class Tensor {
         return n;
     }
 
+    /** {@return a copy of the dimensions, outermost first} */
     public int[] shape() {
         return shape.clone();
     }
 
+    /**
+     * {@return the size of dimension {@code i}}
+     *
+     * @param i the dimension's index, from 0; negative counts from the end (-1: the last)
+     */
     public int dim(int i) {
         return shape[i < 0 ? shape.length + i : i];
     }
 
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
+    /** {@return the number of elements (the product of the dimensions)} */
     public int numel() {
         return data.length;
     }
 
-    /** The backing array: callers may read it; only the op that created the tensor writes it. */
+    /** {@return the backing array, row-major: callers may read it; only the op that created the tensor writes it} */
     public float[] data() {
         return data;
     }
 
-    /** Same data, another shape with the same number of elements. */
+    /**
+     * Same data (shared, not copied), another shape.
+     *
+     * @param newShape the dimensions, with the same element count
+     * @return the reshaped tensor
+     * @throws IllegalArgumentException if the element count differs
+     */
     public Tensor reshape(int... newShape) {
         return new Tensor(data, newShape);
     }
 
+    /** {@return a tensor of the same shape with its own copy of the data} */
     public Tensor copy() {
         return new Tensor(data.clone(), shape);
     }
 
+    /**
+     * {@return whether the shape is exactly {@code expected}}
+     *
+     * @param expected the dimensions
+     */
     public boolean hasShape(int... expected) {
         return Arrays.equals(shape, expected);
     }
 
-    /** Throws with a message naming {@code what} when the shape is not {@code expected}. */
+    /**
+     * Checks the shape.
+     *
+     * @param what     the tensor's name, for the message
+     * @param expected the dimensions it must have
+     * @return this tensor
+     * @throws IllegalArgumentException naming {@code what} when the shape is not {@code expected}
+     */
     public Tensor requireShape(String what, int... expected) {
         if (!hasShape(expected)) {
             throw new IllegalArgumentException(what + " must have shape " + Arrays.toString(expected)
@@ -95,10 +142,23 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * {@return the element at {@code index}}
+     *
+     * @param index one index per dimension
+     * @throws IllegalArgumentException if the index has the wrong rank
+     */
     public float get(int... index) {
         return data[offset(index)];
     }
 
+    /**
+     * Writes one element in place (for the op that creates the tensor).
+     *
+     * @param v     the value
+     * @param index one index per dimension
+     * @throws IllegalArgumentException if the index has the wrong rank
+     */
     public void set(float v, int... index) {
         data[offset(index)] = v;
     }
@@ -114,6 +174,7 @@ public final class Tensor {
         return off;
     }
 
+    /** {@return the shape as {@code [1, 3, 8, 64, 64]}} */
     public String shapeString() {
         return Arrays.toString(shape);
     }
