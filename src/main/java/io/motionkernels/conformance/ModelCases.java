@@ -7,6 +7,11 @@ import io.motionkernels.MotionModel;
 import io.motionkernels.PreparedSource;
 import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.FommModel;
+import io.motionkernels.model.FommConfig;
+import io.motionkernels.model.FommEngine;
+import io.motionkernels.model.FommGraph;
+import io.motionkernels.model.FommKeypoints;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.model.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
@@ -31,7 +36,8 @@ final class ModelCases {
 
     static boolean handles(String kind) {
         return switch (kind) {
-            case "kp_detector", "generator", "transfer", "absolute_transfer_float32" -> true;
+            case "kp_detector", "generator", "transfer", "absolute_transfer_float32", "fomm:kp_detector",
+                 "fomm:generator", "fomm:transfer" -> true;
             default -> false;
         };
     }
@@ -43,6 +49,12 @@ final class ModelCases {
         String yaml = md.get("config");
         if (yaml == null) {
             throw new MotionKernelsException("case has kind " + kind + " but no 'config' metadata");
+        }
+        if (kind.startsWith("fomm:")) {
+            FommConfig config = FommConfig.parse(md.getOrDefault("config_name", "case"), yaml);
+            try (FommModel model = FommModel.create(config, weights(caseFile, md, weightFiles), backend)) {
+                return runFomm(kind, md, model, c);
+            }
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
         try (MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), backend)) {
@@ -99,6 +111,91 @@ final class ModelCases {
             default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
         }
         return out;
+    }
+
+    /** First Order Motion Model cases (FORMAT.md, "First Order Motion Model cases"). */
+    private static List<Comparison> runFomm(String kind, Map<String, String> md, FommModel model,
+                                            Safetensors.Contents c) {
+        FommEngine net = model.engine();
+        List<Comparison> out = new ArrayList<>();
+        switch (kind) {
+            case "fomm:kp_detector" -> {
+                FommEngine.Detected d = net.detect(c.require("image"), c.tensors().containsKey("heatmap_logits"));
+                if (d.heatmapLogits() != null) {
+                    out.add(Comparison.of("heatmap_logits", d.heatmapLogits(), c));
+                }
+                addFommKeypoints(out, d.keypoints(), c, "value", "jacobian");
+            }
+            case "fomm:generator" -> {
+                Map<String, Tensor> g = net.generate(c.require("source"), fommKeypoints(c, "kp_source"),
+                        fommKeypoints(c, "kp_driving"), true);
+                for (String name : FommGraph.INTERMEDIATES) {
+                    if (c.tensors().containsKey(name)) {
+                        Tensor actual = g.get(name);
+                        if (actual == null) {
+                            throw new MotionKernelsException("case expects '" + name + "', which this configuration does not compute");
+                        }
+                        out.add(Comparison.of(name, actual, c));
+                    }
+                }
+                out.add(Comparison.of("prediction", g.get(FommGraph.PREDICTION), c));
+            }
+            case "fomm:transfer" -> {
+                String json = md.get("normalization_params");
+                FommConfig.Normalization norm = json == null ? model.config().normalization()
+                        : FommConfig.Normalization.parse(new Yaml(new SafeConstructor(new LoaderOptions())).load(json));
+                Tensor source = c.require("source");
+                Tensor driving = c.require("driving");
+                int ch = driving.dim(1), t = driving.dim(2), h = driving.dim(3), w = driving.dim(4);
+                FommModel.Transfer transfer = model.transfer(source, norm);
+                addFommKeypoints(out, transfer.sourceKeypoints(), c, "kp_source_value", "kp_source_jacobian");
+                List<FommKeypoints> drv = new ArrayList<>();
+                List<FommKeypoints> nrm = new ArrayList<>();
+                Tensor prediction = Tensor.zeros(1, ch, t, h, w);
+                int plane = h * w;
+                for (int f = 0; f < t; f++) {
+                    Tensor frame = Tensor.zeros(1, ch, h, w);
+                    for (int ci = 0; ci < ch; ci++) {
+                        System.arraycopy(driving.data(), (ci * t + f) * plane, frame.data(), ci * plane, plane);
+                    }
+                    FommModel.Transfer.Frame r = transfer.nextWithKeypoints(frame);
+                    for (int ci = 0; ci < ch; ci++) {
+                        System.arraycopy(r.prediction().data(), ci * plane, prediction.data(), (ci * t + f) * plane, plane);
+                    }
+                    drv.add(r.driving());
+                    nrm.add(r.normalized());
+                }
+                addFommKeypoints(out, FommKeypoints.concat(drv), c, "kp_driving_value", "kp_driving_jacobian");
+                addFommKeypoints(out, FommKeypoints.concat(nrm), c, "kp_norm_value", "kp_norm_jacobian");
+                out.add(Comparison.of("prediction", prediction, c));
+            }
+            default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
+        }
+        return out;
+    }
+
+    /** {@code actual} in the expected shape when it holds as many values (T frames of batch 1 are (1, T, ...)). */
+    private static Tensor like(Tensor actual, Tensor expected) {
+        return actual.numel() == expected.numel() ? actual.reshape(expected.shape()) : actual;
+    }
+
+    private static void addFommKeypoints(List<Comparison> out, FommKeypoints kp, Safetensors.Contents c, String value,
+                                         String jacobian) {
+        if (c.tensors().containsKey(value)) {
+            Tensor e = c.require(value);
+            out.add(new Comparison(value, like(kp.value(), e), e));
+        }
+        if (c.tensors().containsKey(jacobian)) {
+            if (kp.jacobian() == null) {
+                throw new MotionKernelsException("case expects '" + jacobian + "' but the configuration estimates no jacobians");
+            }
+            Tensor e = c.require(jacobian);
+            out.add(new Comparison(jacobian, like(kp.jacobian(), e), e));
+        }
+    }
+
+    private static FommKeypoints fommKeypoints(Safetensors.Contents c, String prefix) {
+        return new FommKeypoints(c.require(prefix + "_value"), c.tensors().get(prefix + "_jacobian"));
     }
 
     private static void addKeypoints(List<Comparison> out, Keypoints kp, Safetensors.Contents c, String mean, String var) {
