@@ -36,7 +36,7 @@ zip -q -d "$STAGE"/lib/cuda-*-linux-x86_64.jar 'org/bytedeco/cuda/linux-x86_64/l
     'org/bytedeco/cuda/linux-x86_64/libjnicusparse*' 'org/bytedeco/cuda/linux-x86_64/libjninccl*'
 # Without the test resources' reference cases (golden/ with the demo weights, cases/: 35 MiB); the
 # cases the harnesses need are copied into golden/ below.
-(cd "$ROOT/target" && tar cf - --exclude=test-classes/golden --exclude=test-classes/cases test-classes) \
+(cd "$ROOT/target" && tar cf - --exclude=test-classes/golden --exclude=test-classes/golden-fomm --exclude=test-classes/cases test-classes) \
     | (cd "$STAGE" && tar xf -)
 if [ -d "$GOLDEN/ops" ]; then
     cp -r "$GOLDEN/ops" "$STAGE/golden/ops"

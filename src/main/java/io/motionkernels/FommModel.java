@@ -108,27 +108,50 @@ public final class FommModel implements AutoCloseable {
             return scale;
         }
 
-        /** What {@link #next} computed for one driving frame. */
-        public record Frame(Tensor prediction, FommKeypoints driving, FommKeypoints normalized) {
+        /** What {@link #next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n. */
+        public record Frames(Tensor prediction, FommKeypoints driving, FommKeypoints normalized) {
         }
 
-        /** The animated frame (1, C, H, W) for driving frame (1, C, H, W), with its keypoints. */
-        public Frame nextWithKeypoints(Tensor frame) {
-            if (!frame.hasShape(source.shape())) {
-                throw new IllegalArgumentException("driving frames must have the source's shape " + source.shapeString()
-                        + ", got " + frame.shapeString());
+        /**
+         * The animated frames for driving frames (1, C, n, H, W), computed together (the result
+         * does not depend on how a video is split); the first frame ever given is the initial one.
+         */
+        public Frames nextWithKeypoints(Tensor video) {
+            int c = source.dim(1), h = source.dim(2), w = source.dim(3);
+            if (video.rank() != 5 || video.dim(0) != 1 || video.dim(1) != c || video.dim(3) != h || video.dim(4) != w) {
+                throw new IllegalArgumentException("driving frames must be (1, " + c + ", n, " + h + ", " + w
+                        + "), got " + video.shapeString());
             }
-            FommKeypoints drv = engine.detect(frame);
+            int n = video.dim(2);
+            int plane = h * w;
+            Tensor images = Tensor.zeros(n, c, h, w);
+            Tensor sources = Tensor.zeros(n, c, h, w);
+            for (int f = 0; f < n; f++) {
+                for (int ch = 0; ch < c; ch++) {
+                    System.arraycopy(video.data(), (ch * n + f) * plane, images.data(), (f * c + ch) * plane, plane);
+                }
+                System.arraycopy(source.data(), 0, sources.data(), f * c * plane, c * plane);
+            }
+            FommKeypoints drv = engine.detect(images);
             if (kpInitial == null) {
-                kpInitial = drv;
+                kpInitial = drv.item(0);
                 scale = normalization.adaptMovementScale() ? FommNormalization.movementScale(kpSource, kpInitial) : 1.0;
             }
             FommKeypoints norm = FommNormalization.normalize(kpSource, drv, kpInitial, normalization, scale);
-            return new Frame(engine.generate(source, kpSource, norm), drv, norm);
+            FommKeypoints src = FommKeypoints.concat(java.util.Collections.nCopies(n, kpSource));
+            Tensor out = engine.generate(sources, src, norm);
+            Tensor prediction = Tensor.zeros(1, c, n, h, w);
+            for (int f = 0; f < n; f++) {
+                for (int ch = 0; ch < c; ch++) {
+                    System.arraycopy(out.data(), (f * c + ch) * plane, prediction.data(), (ch * n + f) * plane, plane);
+                }
+            }
+            return new Frames(prediction, drv, norm);
         }
 
-        public Tensor next(Tensor frame) {
-            return nextWithKeypoints(frame).prediction();
+        /** The animated frames (1, C, n, H, W) for driving frames (1, C, n, H, W). */
+        public Tensor next(Tensor video) {
+            return nextWithKeypoints(video).prediction();
         }
     }
 

@@ -14,6 +14,7 @@ import io.motionkernels.cpu.CpuKernels;
 import io.motionkernels.media.MediaReader;
 import io.motionkernels.media.MediaWriter;
 import io.motionkernels.media.Video;
+import io.motionkernels.model.FommConfig;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
@@ -51,8 +52,10 @@ public final class AnimateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--config", paramLabel = "C",
-            description = "Monkey-Net configuration YAML, or a published name (shapes, nemo, bair, taichi, actions,"
-                    + " moving-gif, vox). Default: the one a safetensors checkpoint names, else the demo's (shapes).")
+            description = "Monkey-Net or First Order Motion Model configuration YAML, or a published name (Monkey-Net:"
+                    + " shapes, nemo, bair, taichi, actions, moving-gif, vox; FOMM: vox-256, vox-adv-256, taichi-256,"
+                    + " taichi-adv-256, mgif-256, fashion-256, bair-256, nemo-256; the configuration selects the model)."
+                    + " Default: the one a safetensors checkpoint names, else the demo's (shapes).")
     String config;
 
     @Option(names = "--checkpoint", paramLabel = "K",
@@ -64,11 +67,16 @@ public final class AnimateCommand implements Callable<Integer> {
     Motion motion;
 
     static final class Motion {
-        @Option(names = "--relative", description = "move the source keypoints by the driving motion (move_location)")
+        @Option(names = "--relative", description = "move the source keypoints by the driving motion (Monkey-Net's"
+                + " move_location; FOMM: relative movement and relative jacobians, as its demo's --relative)")
         boolean relative;
         @Option(names = "--absolute", description = "use the driving keypoints as detected")
         boolean absolute;
     }
+
+    @Option(names = "--adapt-scale", description = "First Order Motion Model only: scale the movement by the ratio of the"
+            + " source's and the first driving frame's keypoint hull areas (its demo's --adapt_scale)")
+    boolean adaptScale;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
             description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}, which is the CPU until the CUDA path has been"
@@ -119,6 +127,13 @@ public final class AnimateCommand implements Callable<Integer> {
         }
         Backend requested = Backend.parse(backend);
         Precision.parse(precision);
+        if (config != null && FommConfig.names(config)) {
+            return FommAnimate.run(this, requested, Precision.parse(precision), sideBySide);
+        }
+        if (adaptScale) {
+            throw new MotionKernelsException("--adapt-scale applies to First Order Motion Model configurations only"
+                    + " (--config vox-256, ...); Monkey-Net's relative motion has no movement scale");
+        }
         ModelConfig cfg = resolveConfig();
         Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
         ModelConfig.Normalization norm = motion == null ? cfg.normalization()
@@ -145,19 +160,24 @@ public final class AnimateCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             progress.done();
             double outFps = fps != null ? fps : drv.fpsOr(MediaWriter.DEFAULT_FPS);
-            if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-                writeTensor(out, result, outFps);
-            } else if (sideBySide) {
-                MediaWriter.writeSideBySide(out, src, Frames.slice(drv.frames(), 0, frames), result, outFps);
-            } else {
-                MediaWriter.write(out, result, outFps);
-            }
+            writeResult(result, src, drv, frames, outFps, sideBySide);
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "animated %d frames in %.2f s (%.1f frames/s) on %s with %s, %s keypoints; wrote %s%n",
                     frames, seconds, frames / seconds, model.backend().name().toLowerCase(Locale.ROOT), cfg.name(),
                     norm.moveLocation() ? "relative" : "absolute", out);
         }
         return 0;
+    }
+
+    /** Writes the animated frames (1, C, T, H, W) in the format the output file's name asks for. */
+    void writeResult(Tensor result, Tensor src, Video drv, int frames, double outFps, boolean sideBySide) {
+        if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            writeTensor(out, result, outFps);
+        } else if (sideBySide) {
+            MediaWriter.writeSideBySide(out, src, Frames.slice(drv.frames(), 0, frames), result, outFps);
+        } else {
+            MediaWriter.write(out, result, outFps);
+        }
     }
 
     private ModelConfig resolveConfig() {

@@ -14,6 +14,7 @@ import io.motionkernels.model.FommGraph;
 import io.motionkernels.model.FommKeypoints;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -152,18 +153,18 @@ final class ModelCases {
                 List<FommKeypoints> drv = new ArrayList<>();
                 List<FommKeypoints> nrm = new ArrayList<>();
                 Tensor prediction = Tensor.zeros(1, ch, t, h, w);
-                int plane = h * w;
                 for (int f = 0; f < t; f++) {
-                    Tensor frame = Tensor.zeros(1, ch, h, w);
-                    for (int ci = 0; ci < ch; ci++) {
-                        System.arraycopy(driving.data(), (ci * t + f) * plane, frame.data(), ci * plane, plane);
-                    }
-                    FommModel.Transfer.Frame r = transfer.nextWithKeypoints(frame);
-                    for (int ci = 0; ci < ch; ci++) {
-                        System.arraycopy(r.prediction().data(), ci * plane, prediction.data(), (ci * t + f) * plane, plane);
-                    }
+                    // one frame at a time, as FOMM's animate.py and demo.py run it
+                    FommModel.Transfer.Frames r = transfer.nextWithKeypoints(Frames.slice(driving, f, 1));
+                    Frames.copyInto(r.prediction(), prediction, f);
                     drv.add(r.driving());
                     nrm.add(r.normalized());
+                }
+                if (md.containsKey("movement_scale")) {
+                    double expected = Double.parseDouble(md.get("movement_scale").trim());
+                    out.add(new Comparison("movement_scale",
+                            Tensor.of(new float[] {transfer.movementScale().floatValue()}, 1),
+                            Tensor.of(new float[] {(float) expected}, 1)));
                 }
                 addFommKeypoints(out, FommKeypoints.concat(drv), c, "kp_driving_value", "kp_driving_jacobian");
                 addFommKeypoints(out, FommKeypoints.concat(nrm), c, "kp_norm_value", "kp_norm_jacobian");

@@ -75,6 +75,25 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
         }
     }
 
+    /**
+     * Whether {@code pathOrName} (what {@code --config} was given) names a FOMM configuration:
+     * a published FOMM name, or a readable YAML file whose model only FOMM has.
+     */
+    public static boolean names(String pathOrName) {
+        if (PUBLISHED.contains(pathOrName)) {
+            return true;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(pathOrName);
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            return false;
+        }
+        try {
+            return isFomm(java.nio.file.Files.readString(p));
+        } catch (IOException e) {
+            return false; // the Monkey-Net loader reports the unreadable file
+        }
+    }
+
     /** The bundled published configuration {@code name} (e.g. {@code vox-256}). */
     public static FommConfig published(String name) {
         if (!PUBLISHED.contains(name)) {
@@ -168,5 +187,53 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
             throw new ConfigException("model_params." + block + ".scale_factor must be at most 1, got " + s);
         }
         return s;
+    }
+
+    private static int[] downscaled(double scale, int height, int width) {
+        if (scale == 1) {
+            return new int[] {height, width};
+        }
+        int stride = io.motionkernels.cpu.FommKernels.antialiasStride(scale);
+        return new int[] {io.motionkernels.cpu.FommKernels.antialiasOutput(height, stride),
+                io.motionkernels.cpu.FommKernels.antialiasOutput(width, stride)};
+    }
+
+    /** The detector's heatmap size (h', w') for images of (height, width). */
+    public int[] heatmapSize(int height, int width) {
+        int[] kd = downscaled(kpDetector.scaleFactor(), height, width);
+        return new int[] {kd[0] - 6 + 2 * kpDetector.pad(), kd[1] - 6 + 2 * kpDetector.pad()};
+    }
+
+    /** The dense-motion network's (h, w) for images of (height, width). */
+    public int[] denseMotionSize(int height, int width) {
+        return downscaled(generator.denseMotion() == null ? 1 : generator.denseMotion().scaleFactor(), height, width);
+    }
+
+    private static void requireMultiple(String what, int size, int multiple, int height, int width) {
+        if (size % multiple != 0) {
+            throw new ConfigException("images of " + height + "x" + width + " do not fit this configuration: "
+                    + what + " is " + size + " pixels, not a multiple of " + multiple + " (use for example 256x256)");
+        }
+    }
+
+    /** Checks that images of (height, width) fit every hourglass and down block; throws a {@link ConfigException}. */
+    public void checkSize(int height, int width) {
+        int[] kd = downscaled(kpDetector.scaleFactor(), height, width);
+        int m = 1 << kpDetector.numBlocks();
+        requireMultiple("the keypoint detector's input height", kd[0], m, height, width);
+        requireMultiple("the keypoint detector's input width", kd[1], m, height, width);
+        int[] hs = heatmapSize(height, width);
+        if (hs[0] < 1 || hs[1] < 1) {
+            throw new ConfigException("images of " + height + "x" + width + " are too small for the keypoint detector");
+        }
+        int d = 1 << generator.numDownBlocks();
+        requireMultiple("the image height", height, d, height, width);
+        requireMultiple("the image width", width, d, height, width);
+        if (generator.denseMotion() != null) {
+            int[] dm = denseMotionSize(height, width);
+            int md = 1 << generator.denseMotion().numBlocks();
+            requireMultiple("the dense-motion network's input height", dm[0], md, height, width);
+            requireMultiple("the dense-motion network's input width", dm[1], md, height, width);
+        }
     }
 }

@@ -179,43 +179,14 @@ public final class FommGraph {
         }
     }
 
-    private static void requireMultiple(String what, int size, int multiple) {
-        if (size % multiple != 0) {
-            throw new IllegalArgumentException(what + " is " + size + " pixels, which is not a multiple of " + multiple
-                    + ": this configuration needs image sizes that are (for example 256x256)");
-        }
-    }
-
-    /** The (h, w) the dense-motion network and the detector run at for an image of (height, width). */
-    static int[] downscaled(FommParams.AntiAlias aa, int height, int width) {
-        return aa == null ? new int[] {height, width}
-                : new int[] {FommKernels.antialiasOutput(height, aa.stride()), FommKernels.antialiasOutput(width, aa.stride())};
-    }
-
-    /** Checks that images of (height, width) fit every hourglass and down block of the configuration. */
+    /** Checks that images of (height, width) fit the configuration (see {@link FommConfig#checkSize}). */
     public void checkSize(int height, int width) {
-        int[] kd = downscaled(net.kpDown, height, width);
-        int m = 1 << cfg.kpDetector().numBlocks();
-        requireMultiple("the keypoint detector's input height", kd[0], m);
-        requireMultiple("the keypoint detector's input width", kd[1], m);
-        int pad = cfg.kpDetector().pad();
-        if (kd[0] - 6 + 2 * pad < 1 || kd[1] - 6 + 2 * pad < 1) {
-            throw new IllegalArgumentException("images of " + height + "x" + width + " are too small for the detector");
-        }
-        int d = 1 << cfg.generator().numDownBlocks();
-        requireMultiple("the image height", height, d);
-        requireMultiple("the image width", width, d);
-        if (net.dmHourglass != null) {
-            int[] dm = downscaled(net.dmDown, height, width);
-            int md = 1 << cfg.generator().denseMotion().numBlocks();
-            requireMultiple("the dense-motion network's input height", dm[0], md);
-            requireMultiple("the dense-motion network's input width", dm[1], md);
-        }
+        cfg.checkSize(height, width);
     }
 
     /** The shape of intermediate output {@code name} of {@link #generate} for n images of (height, width). */
     public int[] intermediateShape(String name, int n, int height, int width) {
-        int[] d = downscaled(net.dmDown, height, width);
+        int[] d = cfg.denseMotionSize(height, width);
         int h = d[0];
         int w = d[1];
         int k1 = numKp + 1;
@@ -233,9 +204,7 @@ public final class FommGraph {
 
     /** The heatmap size (h', w') of the detector for images of (height, width). */
     public int[] heatmapSize(int height, int width) {
-        int[] kd = downscaled(net.kpDown, height, width);
-        int pad = cfg.kpDetector().pad();
-        return new int[] {kd[0] - 6 + 2 * pad, kd[1] - 6 + 2 * pad};
+        return cfg.heatmapSize(height, width);
     }
 
     /**
