@@ -54,7 +54,7 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
             "mgif-256", "fashion-256", "bair-256", "nemo-256");
 
     /** Whether a parsed YAML document is a FOMM configuration (its model has keys only FOMM has). */
-    public static boolean isFomm(Object doc) {
+    private static boolean isFommDocument(Object doc) {
         if (!(doc instanceof Map<?, ?> top) || !(top.get("model_params") instanceof Map<?, ?> mp)) {
             return false;
         }
@@ -69,7 +69,8 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
     /** Whether a YAML text is a FOMM configuration; false for anything unparsable (the Monkey-Net parser reports it). */
     public static boolean isFomm(String yamlText) {
         try {
-            return isFomm(new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText));
+            Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+            return isFommDocument(doc);
         } catch (YAMLException e) {
             return false;
         }
