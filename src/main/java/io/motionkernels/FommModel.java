@@ -108,7 +108,7 @@ public final class FommModel implements AutoCloseable {
             return scale;
         }
 
-        /** What {@link #next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n. */
+        /** What {@link Transfer#next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n. */
         public record Frames(Tensor prediction, FommKeypoints driving, FommKeypoints normalized) {
         }
 

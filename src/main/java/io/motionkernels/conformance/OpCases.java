@@ -110,6 +110,14 @@ public final class OpCases {
         }
         int k = FommKernels.antialiasKernelSize(scale);
         int stride = FommKernels.antialiasStride(scale);
+        // the case's own description of the filter must be the formula's
+        if (c.metadata().containsKey("kernel_size") && (int) number(c.metadata().get("kernel_size"), "kernel_size") != k) {
+            throw new IllegalArgumentException("kernel_size is " + c.metadata().get("kernel_size") + ", FOMM's formula gives "
+                    + k + " for scale " + scale);
+        }
+        if (c.metadata().containsKey("stride") && (int) number(c.metadata().get("stride"), "stride") != stride) {
+            throw new IllegalArgumentException("stride is " + c.metadata().get("stride") + ", int(1 / scale) is " + stride);
+        }
         float[] kernel = FommKernels.antialiasKernel(scale);
         int b = input.dim(0), ch = input.dim(1), h = input.dim(2), w = input.dim(3);
         Tensor out = Tensor.zeros(b, ch, FommKernels.antialiasOutput(h, stride), FommKernels.antialiasOutput(w, stride));

@@ -143,7 +143,7 @@ public final class FommGraph {
             Value out = temp(name, (long) n * x.c() * h * w);
             long start = (long) crop * x.w() + crop;
             g.node(name, new Ops.CopyStrided(x.v().slice(start, x.v().floats() - start), new int[] {1, n * x.c(), h, w},
-                    new long[] {0, x.plane(), x.w(), 1}, out.all(), new long[] {0, (long) h * w, w, 1}));
+                    new long[] {x.v().floats(), x.plane(), x.w(), 1}, out.all(), new long[] {out.floats(), (long) h * w, w, 1}));
             return new Feat(out, x.c(), h, w);
         }
 
@@ -170,6 +170,18 @@ public final class FommGraph {
             Value out = temp(name, (long) n * h * w * 3);
             g.node(name, new Ops.ChannelsFirstToLast(r.v().all(), n, (long) h * w, 3, out.all()));
             return out;
+        }
+
+        /** A contiguous copy of {@code src} into a fresh output value called {@code name}. */
+        void outputCopy(String name, Ref src) {
+            long n = src.floats();
+            output(name, src, new int[] {1, 1, 1, Math.toIntExact(n)}, new long[] {n, n, n, 1}, n, new long[] {n, n, n, 1});
+        }
+
+        /** The (x, y) of every point of a grid (points, 3) into a fresh output value (points, 2). */
+        void outputXY(String name, Value grid, long points) {
+            output(name, grid.all(), new int[] {1, 1, Math.toIntExact(points), 2}, new long[] {3 * points, 3 * points, 3, 1},
+                    2 * points, new long[] {2 * points, 2 * points, 2, 1});
         }
 
         /** A strided copy into a fresh output value (for the cases' intermediate layouts). */
@@ -221,8 +233,7 @@ public final class FommGraph {
         int crop = 3 - cfg.kpDetector().pad();
         Feat logits = b.crop("kp.logits", b.conv(net.kpHead, f, n), n, crop);
         if (intermediates) {
-            b.output(HEATMAP_LOGITS, logits.v().all(), new int[] {1, 1, 1, Math.toIntExact(logits.v().floats())},
-                    new long[] {0, 0, 0, 1}, logits.v().floats(), new long[] {0, 0, 0, 1});
+            b.outputCopy(HEATMAP_LOGITS, logits.v().all());
         }
         Value heat = b.temp("kp.heatmap", logits.v().floats());
         b.g.node(heat.name(), new Ops.SoftmaxPixels(logits.v().all(), (long) n * numKp, Math.toIntExact(logits.plane()),
@@ -297,8 +308,7 @@ public final class FommGraph {
         int w = s.w();
         long plane = s.plane();
         if (intermediates) {
-            b.output("source_down", s.v().all(), new int[] {1, 1, 1, Math.toIntExact(s.v().floats())},
-                    new long[] {0, 0, 0, 1}, s.v().floats(), new long[] {0, 0, 0, 1});
+            b.outputCopy("source_down", s.v().all());
         }
         // The hourglass input, interleaved per slot: [heatmap, the C channels of the deformed source].
         int inC = k1 * c1;
@@ -317,10 +327,9 @@ public final class FommGraph {
                 in.slice(plane, in.floats() - plane), new long[] {(long) inC * plane, plane, c1 * plane, 1}));
         if (intermediates) {
             b.output("heatmap_representation", in.all(), new int[] {1, n, k1, Math.toIntExact(plane)},
-                    new long[] {0, inC * plane, c1 * plane, 1}, (long) n * k1 * plane,
-                    new long[] {0, k1 * plane, plane, 1});
-            b.output("sparse_motion", motion.all(), new int[] {1, 1, Math.toIntExact(n * k1 * plane), 2},
-                    new long[] {0, 0, 3, 1}, 2L * n * k1 * plane, new long[] {0, 0, 2, 1});
+                    new long[] {in.floats(), inC * plane, c1 * plane, 1}, (long) n * k1 * plane,
+                    new long[] {(long) n * k1 * plane, k1 * plane, plane, 1});
+            b.outputXY("sparse_motion", motion, (long) n * k1 * plane);
             b.output("sparse_deformed", deformedSlots.all(), dims, sdStrides, (long) n * k1 * channels * plane,
                     new long[] {(long) k1 * channels * plane, plane, channels * plane, 1});
         }
@@ -339,14 +348,10 @@ public final class FommGraph {
             occlusion = new Feat(sig, 1, h, w);
         }
         if (intermediates) {
-            long all = (long) n * k1 * plane;
-            b.output("mask", mask.all(), new int[] {1, 1, 1, Math.toIntExact(all)}, new long[] {0, 0, 0, 1}, all,
-                    new long[] {0, 0, 0, 1});
-            b.output("deformation", deformation.all(), new int[] {1, 1, Math.toIntExact(n * plane), 2},
-                    new long[] {0, 0, 3, 1}, 2L * n * plane, new long[] {0, 0, 2, 1});
+            b.outputCopy("mask", mask.all());
+            b.outputXY("deformation", deformation, (long) n * plane);
             if (occlusion != null) {
-                b.output("occlusion_map", occlusion.v().all(), new int[] {1, 1, 1, Math.toIntExact(n * plane)},
-                        new long[] {0, 0, 0, 1}, (long) n * plane, new long[] {0, 0, 0, 1});
+                b.outputCopy("occlusion_map", occlusion.v().all());
             }
             Value full = b.resizeGrid("deformed.grid", deformation, n, h, w, src.h(), src.w());
             Value deformed = b.g.output(b.temp("deformed", (long) n * channels * src.plane()));
