@@ -82,20 +82,27 @@ public final class FommModel implements AutoCloseable {
         if (source.rank() != 4 || source.dim(0) != 1) {
             throw new IllegalArgumentException("the source must be one image (1, C, H, W), got " + source.shapeString());
         }
-        return new Transfer(source, engine.detect(source), normalization);
+        FommKeypoints kp = engine.detect(source);
+        return new Transfer(source, kp, engine.prepare(source), normalization);
     }
 
-    /** One animation: the source's keypoints, the initial frame's, and the frames so far. */
-    public final class Transfer {
+    /**
+     * One animation: the source prepared once (its keypoints and encoded features), the initial
+     * frame's keypoints. Close it to free the prepared source (closing the model does too).
+     */
+    public final class Transfer implements AutoCloseable {
         private final Tensor source;
         private final FommKeypoints kpSource;
+        private final FommEngine.Source prepared;
         private final FommConfig.Normalization normalization;
         private FommKeypoints kpInitial;
         private Double scale;
 
-        private Transfer(Tensor source, FommKeypoints kpSource, FommConfig.Normalization normalization) {
+        private Transfer(Tensor source, FommKeypoints kpSource, FommEngine.Source prepared,
+                         FommConfig.Normalization normalization) {
             this.source = source;
             this.kpSource = kpSource;
+            this.prepared = prepared;
             this.normalization = normalization;
         }
 
@@ -125,12 +132,10 @@ public final class FommModel implements AutoCloseable {
             int n = video.dim(2);
             int plane = h * w;
             Tensor images = Tensor.zeros(n, c, h, w);
-            Tensor sources = Tensor.zeros(n, c, h, w);
             for (int f = 0; f < n; f++) {
                 for (int ch = 0; ch < c; ch++) {
                     System.arraycopy(video.data(), (ch * n + f) * plane, images.data(), (f * c + ch) * plane, plane);
                 }
-                System.arraycopy(source.data(), 0, sources.data(), f * c * plane, c * plane);
             }
             FommKeypoints drv = engine.detect(images);
             if (kpInitial == null) {
@@ -139,7 +144,7 @@ public final class FommModel implements AutoCloseable {
             }
             FommKeypoints norm = FommNormalization.normalize(kpSource, drv, kpInitial, normalization, scale);
             FommKeypoints src = FommKeypoints.concat(java.util.Collections.nCopies(n, kpSource));
-            Tensor out = engine.generate(sources, src, norm);
+            Tensor out = engine.generate(prepared, src, norm, false).get(io.motionkernels.model.FommGraph.PREDICTION);
             Tensor prediction = Tensor.zeros(1, c, n, h, w);
             for (int f = 0; f < n; f++) {
                 for (int ch = 0; ch < c; ch++) {
@@ -152,6 +157,11 @@ public final class FommModel implements AutoCloseable {
         /** The animated frames (1, C, n, H, W) for driving frames (1, C, n, H, W). */
         public Tensor next(Tensor video) {
             return nextWithKeypoints(video).prediction();
+        }
+
+        @Override
+        public void close() {
+            prepared.close();
         }
     }
 

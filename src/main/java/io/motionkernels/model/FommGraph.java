@@ -251,30 +251,103 @@ public final class FommGraph {
         return b.g.build();
     }
 
+    /** Where {@link #prepare}'s graph leaves a prepared source: the kept values, by role (null where absent). */
+    public record SourceLayout(String features, String sourceDown, String source) {
+        /** Every role with the name of the external value the generate graph reads it through. */
+        public List<String[]> bindings(boolean intermediates) {
+            List<String[]> out = new ArrayList<>();
+            out.add(new String[] {EXT_FEATURES, features});
+            if (sourceDown != null) {
+                out.add(new String[] {EXT_SOURCE_DOWN, sourceDown});
+            }
+            if (intermediates && source != null) {
+                out.add(new String[] {EXT_SOURCE, source});
+            }
+            return out;
+        }
+    }
+
+    static final String EXT_FEATURES = "ext.features";
+    static final String EXT_SOURCE_DOWN = "ext.source_down";
+    static final String EXT_SOURCE = "ext.source";
+
     /**
-     * The generator on n (source, keypoints) pairs: inputs {@link #SOURCE} (n, C, H, W),
-     * {@link #SOURCE_VALUE}, {@link #DRIVING_VALUE} (n, K, 2) and, with jacobians,
-     * {@link #SOURCE_JACOBIAN}, {@link #DRIVING_JACOBIAN} (n, K, 4); output {@link #PREDICTION}
-     * (n, C, H, W) and, with {@code intermediates}, those of {@link #INTERMEDIATES} the
-     * configuration has, in the reference cases' layouts.
+     * Once per source: the generator's encoded features of b source images {@link #SOURCE}
+     * (b, C, H, W), and the antialiased copy the dense-motion network samples; every result is
+     * kept (see {@link #sourceLayout}).
      */
-    public Graph generate(int n, int height, int width, boolean intermediates) {
+    public Graph prepare(int batch, int height, int width) {
         checkSize(height, width);
-        Build b = new Build("fomm generate " + n + "x" + height + "x" + width);
-        Value source = b.g.input(SOURCE, (long) n * channels * height * width);
+        Build b = new Build("fomm prepare " + batch + "x" + height + "x" + width);
+        Value source = b.g.input(SOURCE, (long) batch * channels * height * width);
+        Feat src = new Feat(source, channels, height, width);
+        Feat x = b.conv(net.first, src, batch);
+        for (ConvSpec d : net.down) {
+            x = b.pool(d.name() + ".pool", b.conv(d, x, batch), batch);
+        }
+        b.g.keep(x.v());
+        if (net.dmHourglass != null) {
+            b.g.keep(b.antialias("dm.source_down", net.dmDown, src, batch).v());
+            b.g.keep(source);
+        }
+        return b.g.build();
+    }
+
+    /** The roles of {@link #prepare}'s kept values. */
+    public SourceLayout sourceLayout() {
+        String features = net.down.length == 0 ? net.first.name() : net.down[net.down.length - 1].name() + ".pool";
+        if (net.dmHourglass == null) {
+            return new SourceLayout(features, null, null);
+        }
+        return new SourceLayout(features, net.dmDown == null ? SOURCE : "dm.source_down", SOURCE);
+    }
+
+    private int[] featureShape(int height, int width) {
+        int d = net.down.length;
+        int c = d == 0 ? net.first.cout() : net.down[d - 1].cout();
+        return new int[] {c, height >> d, width >> d};
+    }
+
+    /**
+     * The generator for d driving frames of each of b prepared sources of (height, width): the
+     * prepared source as externals ({@link SourceLayout#bindings}), inputs {@link #SOURCE_VALUE},
+     * {@link #DRIVING_VALUE} (n = b d frames, K, 2; the source's keypoints repeated for each of its
+     * frames) and, with jacobians, {@link #SOURCE_JACOBIAN}, {@link #DRIVING_JACOBIAN} (n, K, 4);
+     * output {@link #PREDICTION} (n, C, H, W), frame-major, and with {@code intermediates} (d = 1
+     * only) those of {@link #INTERMEDIATES} the configuration has, in the reference cases' layouts.
+     */
+    public Graph generate(int batch, int frames, int height, int width, boolean intermediates) {
+        checkSize(height, width);
+        if (intermediates && frames != 1) {
+            throw new IllegalArgumentException("intermediate results are for one frame per source");
+        }
+        int n = batch * frames;
+        Build b = new Build("fomm generate " + batch + "x" + frames + "x" + height + "x" + width);
         boolean jac = cfg.estimateJacobian();
         Value srcValue = b.g.input(SOURCE_VALUE, 2L * n * numKp);
         Value drvValue = b.g.input(DRIVING_VALUE, 2L * n * numKp);
         Value srcJac = jac ? b.g.input(SOURCE_JACOBIAN, 4L * n * numKp) : null;
         Value drvJac = jac ? b.g.input(DRIVING_JACOBIAN, 4L * n * numKp) : null;
-        Feat src = new Feat(source, channels, height, width);
-
-        Feat x = b.conv(net.first, src, n);
-        for (ConvSpec d : net.down) {
-            x = b.pool(d.name() + ".pool", b.conv(d, x, n), n);
-        }
+        int[] fs = featureShape(height, width);
+        Feat features = new Feat(b.g.external(EXT_FEATURES, (long) batch * fs[0] * fs[1] * fs[2]), fs[0], fs[1], fs[2]);
+        Feat x;
         if (net.dmHourglass != null) {
-            x = warp(b, src, x, n, srcValue, srcJac, drvValue, drvJac, intermediates);
+            int[] dm = cfg.denseMotionSize(height, width);
+            Feat down = new Feat(b.g.external(EXT_SOURCE_DOWN, (long) batch * channels * dm[0] * dm[1]), channels, dm[0],
+                    dm[1]);
+            Feat src = !intermediates ? null
+                    : new Feat(b.g.external(EXT_SOURCE, (long) batch * channels * height * width), channels, height, width);
+            x = warp(b, src, down, features, batch, frames, srcValue, srcJac, drvValue, drvJac, intermediates);
+        } else if (frames == 1) {
+            x = features;
+        } else {
+            // the features of each source, once for each of its frames
+            long per = (long) fs[0] * features.plane();
+            Value rep = b.temp("features.frames", n * per);
+            int w = Math.toIntExact(per);
+            b.g.node(rep.name(), new Ops.InterpolateNearest(features.v().all(), batch, 1, 1, w, frames, 1, w,
+                    Scales.nearest(1, frames, null), 1f, 1f, rep.all()));
+            x = new Feat(rep, fs[0], fs[1], fs[2]);
         }
         for (FommParams.ResBlock r : net.bottleneck) {
             String name = r.conv1().name();
@@ -297,13 +370,17 @@ public final class FommGraph {
         return b.g.build();
     }
 
-    /** The dense-motion network, then the encoded features warped and occluded. */
-    private Feat warp(Build b, Feat src, Feat features, int n, Value srcValue, Value srcJac, Value drvValue,
-                      Value drvJac, boolean intermediates) {
+    /**
+     * The dense-motion network on the prepared antialiased sources {@code s} (batch, C, h, w) for
+     * their frames, then the prepared features warped and occluded: (n, F, hf, wf), frame-major.
+     * {@code src} (the full-size sources) only for the {@code deformed} intermediate.
+     */
+    private Feat warp(Build b, Feat src, Feat s, Feat features, int batch, int frames, Value srcValue, Value srcJac,
+                      Value drvValue, Value drvJac, boolean intermediates) {
         FommConfig.DenseMotion dm = cfg.generator().denseMotion();
+        int n = batch * frames;
         int k1 = numKp + 1;
         int c1 = channels + 1;
-        Feat s = b.antialias("dm.source_down", net.dmDown, src, n);
         int h = s.h();
         int w = s.w();
         long plane = s.plane();
@@ -318,19 +395,25 @@ public final class FommGraph {
         Value motion = b.temp("dm.sparse_motion", 3L * n * k1 * plane);
         b.g.node(motion.name(), new Ops.SparseMotion(srcValue.all(), srcJac == null ? null : srcJac.all(),
                 drvValue.all(), drvJac == null ? null : drvJac.all(), n, numKp, h, w, motion.all()));
+        // each source sampled by the k1 motions of each of its frames: (batch, C, frames * k1, h, w)
         Value deformedSlots = b.temp("dm.sparse_deformed", (long) n * channels * k1 * plane);
-        b.g.node(deformedSlots.name(), new Ops.GridSampleDepth1(s.v().all(), motion.all(), n, channels, h, w, k1, h, w,
-                Padding.ZEROS, true, deformedSlots.all()));
-        int[] dims = {n, channels, k1, Math.toIntExact(plane)};
-        long[] sdStrides = {(long) channels * k1 * plane, k1 * plane, plane, 1};
-        b.g.node("dm.input.deformed", new Ops.CopyStrided(deformedSlots.all(), dims, sdStrides,
-                in.slice(plane, in.floats() - plane), new long[] {(long) inC * plane, plane, c1 * plane, 1}));
+        b.g.node(deformedSlots.name(), new Ops.GridSampleDepth1(s.v().all(), motion.all(), batch, channels, h, w,
+                frames * k1, h, w, Padding.ZEROS, true, deformedSlots.all()));
+        long perSource = (long) channels * frames * k1 * plane;
+        for (int bi = 0; bi < batch; bi++) {
+            long to = (long) bi * frames * inC * plane + plane; // channel 1 of slot 0 of the source's first frame
+            b.g.node("dm.input.deformed." + bi, new Ops.CopyStrided(deformedSlots.slice(bi * perSource, perSource),
+                    new int[] {channels, frames, k1, Math.toIntExact(plane)},
+                    new long[] {(long) frames * k1 * plane, k1 * plane, plane, 1},
+                    in.slice(to, in.floats() - to), new long[] {plane, (long) inC * plane, c1 * plane, 1}));
+        }
         if (intermediates) {
             b.output("heatmap_representation", in.all(), new int[] {1, n, k1, Math.toIntExact(plane)},
                     new long[] {in.floats(), inC * plane, c1 * plane, 1}, (long) n * k1 * plane,
                     new long[] {(long) n * k1 * plane, k1 * plane, plane, 1});
             b.outputXY("sparse_motion", motion, (long) n * k1 * plane);
-            b.output("sparse_deformed", deformedSlots.all(), dims, sdStrides, (long) n * k1 * channels * plane,
+            b.output("sparse_deformed", deformedSlots.all(), new int[] {n, channels, k1, Math.toIntExact(plane)},
+                    new long[] {(long) channels * k1 * plane, k1 * plane, plane, 1}, (long) n * k1 * channels * plane,
                     new long[] {(long) k1 * channels * plane, plane, channels * plane, 1});
         }
         Feat p = b.hourglass(net.dmHourglass, new Feat(in, inC, h, w), n);
@@ -359,16 +442,26 @@ public final class FommGraph {
                     1, src.h(), src.w(), Padding.ZEROS, true, deformed.all()));
         }
         Value grid = b.resizeGrid("warp.grid", deformation, n, h, w, features.h(), features.w());
-        Value warped = b.temp("warped", (long) n * features.c() * features.plane());
-        b.g.node(warped.name(), new Ops.GridSampleDepth1(features.v().all(), grid.all(), n, features.c(), features.h(),
-                features.w(), 1, features.h(), features.w(), Padding.ZEROS, true, warped.all()));
-        Feat out = new Feat(warped, features.c(), features.h(), features.w());
+        long fPlane = features.plane();
+        int fc = features.c();
+        // each source's features sampled by the deformation of each of its frames: (batch, F, frames, hf, wf)
+        Value warped = b.temp("warped", (long) n * fc * fPlane);
+        b.g.node(warped.name(), new Ops.GridSampleDepth1(features.v().all(), grid.all(), batch, fc, features.h(),
+                features.w(), frames, features.h(), features.w(), Padding.ZEROS, true, warped.all()));
+        if (frames > 1) {
+            Value framesMajor = b.temp("warped.frames", (long) n * fc * fPlane);
+            b.g.node(framesMajor.name(), new Ops.CopyStrided(warped.all(),
+                    new int[] {batch, fc, frames, Math.toIntExact(fPlane)},
+                    new long[] {(long) fc * frames * fPlane, frames * fPlane, fPlane, 1}, framesMajor.all(),
+                    new long[] {(long) frames * fc * fPlane, fPlane, fc * fPlane, 1}));
+            warped = framesMajor;
+        }
+        Feat out = new Feat(warped, fc, features.h(), features.w());
         if (occlusion != null) {
             Feat occ = b.resize("occlusion.resized", occlusion, n, features.h(), features.w());
-            Value scaled = b.temp("occluded", (long) n * features.c() * features.plane());
-            b.g.node(scaled.name(), new Ops.ScalePixels(warped.all(), occ.v().all(), n, features.c(), features.plane(),
-                    scaled.all()));
-            out = new Feat(scaled, features.c(), features.h(), features.w());
+            Value scaled = b.temp("occluded", (long) n * fc * fPlane);
+            b.g.node(scaled.name(), new Ops.ScalePixels(warped.all(), occ.v().all(), n, fc, fPlane, scaled.all()));
+            out = new Feat(scaled, fc, features.h(), features.w());
         }
         return out;
     }

@@ -179,6 +179,44 @@ class FommEngineTest {
         }
     }
 
+    /** Several frames per source in one generate (poisoned, replayed) equal one frame per call, for every option. */
+    @Test
+    void framesOfAPreparedSourceEqualSingleFrames() {
+        for (Map.Entry<String, FommConfig> e : variants().entrySet()) {
+            FommConfig c = e.getValue();
+            Random r = new Random(8);
+            Tensor sources = random(r, 2, 3, SIZE, SIZE);
+            Tensor frames = random(r, 6, 3, SIZE, SIZE);
+            Tensor together;
+            FommKeypoints drv;
+            FommKeypoints src;
+            try (FommEngine net = engine(c, Weights.prng(5), new Executor.Options(true, true))) {
+                drv = net.detect(frames);
+                FommKeypoints ks = net.detect(sources);
+                // frame-major: the three frames of source 0, then those of source 1
+                src = FommKeypoints.concat(java.util.List.of(ks.item(0), ks.item(0), ks.item(0), ks.item(1), ks.item(1),
+                        ks.item(1)));
+                try (FommEngine.Source s = net.prepare(sources)) {
+                    Tensor last = null;
+                    for (int i = 0; i < 3; i++) { // the third run replays the captured second
+                        last = net.generate(s, src, drv, false).get(FommGraph.PREDICTION);
+                    }
+                    together = last;
+                }
+            }
+            try (FommEngine net = engine(c, Weights.prng(5), Executor.Options.DEFAULT)) {
+                for (int f = 0; f < 6; f++) {
+                    Tensor one = Tensor.zeros(1, 3, SIZE, SIZE);
+                    System.arraycopy(sources.data(), (f / 3) * one.numel(), one.data(), 0, one.numel());
+                    Tensor p = net.generate(one, src.item(f), drv.item(f));
+                    float[] t = java.util.Arrays.copyOfRange(together.data(), f * one.numel(), (f + 1) * one.numel());
+                    assertTrue(Comparison.relativeL2(Tensor.of(t, 1, 3, SIZE, SIZE), p) < 1e-6,
+                            e.getKey() + ": frame " + f + " differs");
+                }
+            }
+        }
+    }
+
     @Test
     void checkpointStateDictsAreCheckedWholeAndTheirAntialiasKernelsAgainstTheFormula() {
         FommConfig c = FommTestModels.small();
