@@ -4,7 +4,7 @@
 #   jre/           jlink runtime (java.base, java.logging, jdk.unsupported, java.management, java.desktop)
 #   app/           motion-kernels jar (plain, with kernels.fatbin inside)
 #   lib/           runtime dependencies incl. the linux-x86_64 natives (mvn dependency:copy-dependencies)
-#   test-classes/  the GPU harnesses (io.motionkernels.cuda.GpuOpsHarness, GpuModelHarness) and the op table
+#   test-classes/  the GPU harnesses: io.motionkernels.engine.OpsHarness (with its OpTable) and ModelVerify
 #   golden/        the golden op cases (ops/) and the model cases (shapes/, nemo/)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -27,6 +27,8 @@ public final class Animation {
 
     /** Like {@link #next}, also returning the normalised keypoints used. */
     public synchronized Frames nextWithKeypoints(Tensor driving) {
+        source.ensureOpen();
+        Inputs.checkDriving(source.model().config(), source.source(), driving);
         Keypoints kp = source.model().detectKeypoints(driving);
         if (first == null) {
             first = kp.firstFrame();

@@ -6,7 +6,8 @@ import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.FommConfig;
-import io.motionkernels.model.FommEngine;
+import io.motionkernels.fomm.FommEngine;
+import io.motionkernels.fomm.FommGraph;
 import io.motionkernels.model.FommKeypoints;
 import io.motionkernels.model.FommNormalization;
 import io.motionkernels.tensor.Tensor;
@@ -46,9 +47,11 @@ public final class FommModel implements AutoCloseable {
     /** Like {@link #create(FommConfig, Weights, Backend)}, with the GPU's precision (ignored on the CPU). */
     public static FommModel create(FommConfig config, Weights weights, Backend backend, Precision precision) {
         Backend resolved = Backends.resolve(backend);
+        // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
+        Executor.Options options = Boolean.getBoolean("motionkernels.debug")
+                ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), Executor.Options.DEFAULT),
-                    Backend.CPU);
+            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), options), Backend.CPU);
         }
         Device gpu;
         try {
@@ -56,7 +59,7 @@ public final class FommModel implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             throw new BackendUnavailableException("the model could not be set up on the GPU: " + e.getMessage(), e);
         }
-        return new FommModel(FommEngine.create(config, weights, gpu, Executor.Options.DEFAULT), Backend.CUDA);
+        return new FommModel(FommEngine.create(config, weights, gpu, options), Backend.CUDA);
     }
 
     public FommConfig config() {
@@ -65,11 +68,6 @@ public final class FommModel implements AutoCloseable {
 
     public Backend backend() {
         return backend;
-    }
-
-    /** The engine underneath, for intermediate results (reference cases). */
-    public FommEngine engine() {
-        return engine;
     }
 
     /** Keypoints of a batch of images (B, C, H, W). */
@@ -144,7 +142,7 @@ public final class FommModel implements AutoCloseable {
             }
             FommKeypoints norm = FommNormalization.normalize(kpSource, drv, kpInitial, normalization, scale);
             FommKeypoints src = FommKeypoints.concat(java.util.Collections.nCopies(n, kpSource));
-            Tensor out = engine.generate(prepared, src, norm, false).get(io.motionkernels.model.FommGraph.PREDICTION);
+            Tensor out = engine.generate(prepared, src, norm, false).get(FommGraph.PREDICTION);
             Tensor prediction = Tensor.zeros(1, c, n, h, w);
             for (int f = 0; f < n; f++) {
                 for (int ch = 0; ch < c; ch++) {

@@ -25,6 +25,21 @@ final class Inputs {
         }
     }
 
+    /** Driving frames for an animation of {@code source}: one video per source, of its size, finite. */
+    static void checkDriving(ModelConfig c, Tensor source, Tensor driving) {
+        checkVideo(c, "driving", driving);
+        if (driving.dim(0) != source.dim(0)) {
+            throw new MotionKernelsException("driving frames must be one video per source image ("
+                    + source.dim(0) + ", C, frames, H, W), got " + driving.shapeString()
+                    + "; animate each video with its own Animation");
+        }
+        if (driving.dim(3) != source.dim(3) || driving.dim(4) != source.dim(4)) {
+            throw new MotionKernelsException("driving frames are " + driving.dim(3) + "x" + driving.dim(4)
+                    + " but the source is " + source.dim(3) + "x" + source.dim(4) + "; resize them to the source's size");
+        }
+        io.motionkernels.tensor.Finite.requireInput("driving frames:", driving);
+    }
+
     static void checkGeneratorSize(ModelConfig c, Tensor source) {
         ModelConfig.GeneratorParams g = c.generator();
         requireMultiple(c, source, 1, g.numBlocks(), "generator");

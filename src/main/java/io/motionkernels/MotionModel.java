@@ -6,8 +6,8 @@ import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
-import io.motionkernels.model.MonkeyNetParams;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetParams;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
@@ -58,13 +58,16 @@ public final class MotionModel implements AutoCloseable {
      */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend, Precision precision) {
         Backend resolved = Backends.resolve(backend);
+        // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
+        Executor.Options options = Boolean.getBoolean("motionkernels.debug")
+                ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         MonkeyNetParams params = MonkeyNetParams.of(config, weights);
         if (resolved != Backend.CUDA) {
-            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), Executor.Options.DEFAULT), Backend.CPU);
+            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), options), Backend.CPU);
         }
         try {
             Device gpu = Backends.openCuda(precision);
-            return new MotionModel(MonkeyNetEngine.create(params, gpu, Executor.Options.DEFAULT), Backend.CUDA);
+            return new MotionModel(MonkeyNetEngine.create(params, gpu, options), Backend.CUDA);
         } catch (RuntimeException | LinkageError e) {
             throw new BackendUnavailableException("the model could not be set up on the GPU: " + e.getMessage(), e);
         }
@@ -79,8 +82,8 @@ public final class MotionModel implements AutoCloseable {
         return backend;
     }
 
-    /** The engine itself, for callers that need intermediate results (reference cases). */
-    public MonkeyNetEngine engine() {
+    /** The engine this model runs on. */
+    MonkeyNetEngine engine() {
         ensureOpen();
         return engine;
     }
@@ -96,6 +99,7 @@ public final class MotionModel implements AutoCloseable {
     public PreparedSource prepare(Tensor source) {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "source", source);
+        io.motionkernels.tensor.Finite.requireInput("source image:", source);
         if (source.dim(2) != 1) {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }

@@ -1,7 +1,7 @@
 package io.motionkernels;
 
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
@@ -10,6 +10,7 @@ public final class PreparedSource implements AutoCloseable {
     private final MotionModel model;
     private final Tensor source;
     private final MonkeyNetEngine.Source prepared;
+    private volatile boolean closed;
 
     PreparedSource(MotionModel model, Tensor source, MonkeyNetEngine.Source prepared) {
         this.model = model;
@@ -31,15 +32,9 @@ public final class PreparedSource implements AutoCloseable {
         return new Animation(this, normalization);
     }
 
-    /** Runs the generator for driving keypoints that are already normalised (D frames). */
-    public MonkeyNetEngine.Output generate(Keypoints driving) {
-        model.ensureOpen();
-        return model.engine().generate(prepared, driving);
-    }
-
-    /** video_prediction alone for normalised driving keypoints. */
-    Tensor predict(Keypoints driving) {
-        model.ensureOpen();
+    /** The generator's video_prediction for driving keypoints that are already normalised (D frames). */
+    public Tensor predict(Keypoints driving) {
+        ensureOpen();
         return model.engine().predict(prepared, driving);
     }
 
@@ -47,9 +42,17 @@ public final class PreparedSource implements AutoCloseable {
         return model;
     }
 
-    /** Frees the source's features (heap or GPU memory); animations of it stop working. Idempotent. */
+    void ensureOpen() {
+        model.ensureOpen();
+        if (closed) {
+            throw new IllegalStateException("this PreparedSource is closed");
+        }
+    }
+
+    /** Frees the source's features (heap or GPU memory) and ends its animations. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         prepared.close();
     }
 }

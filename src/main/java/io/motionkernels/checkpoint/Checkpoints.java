@@ -1,6 +1,5 @@
 package io.motionkernels.checkpoint;
 
-import io.motionkernels.checkpoint.TorchPickle.Storage;
 import io.motionkernels.checkpoint.TorchPickle.TensorRecord;
 import io.motionkernels.tensor.Tensor;
 
@@ -165,6 +164,8 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new CheckpointException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         } catch (OutOfMemoryError e) {
+            // Every declared size is bounded by the file's own size before allocation, so this is a
+            // genuine checkpoint larger than the heap.
             throw new CheckpointException("checkpoint " + file + " does not fit in memory; run Java with a larger"
                     + " heap (-Xmx)", e);
         }
@@ -172,16 +173,12 @@ public final class Checkpoints {
 
     private static Loaded readSafetensors(Path file) {
         Safetensors.Contents c;
+        Map<String, String> dtypes = new LinkedHashMap<>();
         try {
-            c = Safetensors.read(file);
+            c = Safetensors.read(file, dtypes);
         } catch (CheckpointException e) {
             throw e.getMessage().contains(file.toString()) ? e
                     : new CheckpointException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException | StackOverflowError e) {
-            // Safetensors.read is meant to throw only CheckpointException; keep the promise here too
-            // (the header is parsed as YAML, whose anchors can nest without end).
-            throw new CheckpointException(file + " has a corrupt safetensors header (" + e.getClass().getSimpleName()
-                    + "); copy or download the checkpoint again", e);
         }
         Map<String, Tensor> kept = new LinkedHashMap<>();
         int[] counts = new int[2];
@@ -198,9 +195,16 @@ public final class Checkpoints {
                     + c.tensors().size() + " tensors" + firstKeys(c.tensors().keySet()) + "); it is not a"
                     + " Monkey-Net checkpoint, or its names lack the network prefix");
         }
+        java.util.Set<String> integers = new java.util.HashSet<>();
+        dtypes.forEach((name, dtype) -> {
+            if (Safetensors.isIntegerType(dtype)) {
+                integers.add(name);
+            }
+        });
+        WeightChecks.check(file, kept);
         Description d = new Description(file, Format.SAFETENSORS, List.copyOf(c.metadata().keySet()),
                 parseLong(c.metadata().get("epoch")), parseLong(c.metadata().get("it")), counts[0], counts[1]);
-        return new Loaded(new StateDict(file.toString(), kept), d);
+        return new Loaded(new StateDict(file.toString(), kept, integers), d);
     }
 
     private static Long parseLong(String s) {
@@ -264,13 +268,20 @@ public final class Checkpoints {
                     + "; it is not a Monkey-Net checkpoint"));
         }
         Map<String, Tensor> tensors = materialize(file, t, records);
+        java.util.Set<String> integers = new java.util.HashSet<>();
+        records.forEach((name, r) -> {
+            if (r.storage().dtype().integer) {
+                integers.add(name);
+            }
+        });
+        WeightChecks.check(file, tensors);
         List<String> topLevel = new ArrayList<>();
         for (Object k : m.keySet()) {
             topLevel.add(k instanceof String s ? s : Unpickler.typeName(k));
         }
         Description d = new Description(file, format, List.copyOf(topLevel), asLong(m.get("epoch")),
                 asLong(m.get("it")), counts[0], counts[1]);
-        return new Loaded(new StateDict(file.toString(), tensors), d);
+        return new Loaded(new StateDict(file.toString(), tensors, integers), d);
     }
 
     /** A flat dict whose keys already are full names ({@code kp_detector.predictor…}). */
@@ -302,7 +313,9 @@ public final class Checkpoints {
         // storages shared by many tensors must not multiply into more memory than the file could hold.
         long budget = 2 * Files.size(file) + (1L << 20);
         long total = 0;
-        List<Storage> needed = new ArrayList<>();
+        // Per storage key, the elements its kept tensors reach: only those are read, so a huge
+        // storage behind a one-element tensor costs one element (and a deflated one is not inflated).
+        Map<String, Long> used = new LinkedHashMap<>();
         for (Map.Entry<String, TensorRecord> e : records.entrySet()) {
             TensorRecord r = e.getValue();
             if (r.storage().dtype() == null) {
@@ -310,12 +323,12 @@ public final class Checkpoints {
                         + r.storage().typeName() + ", which is not supported; save the weights as float tensors");
             }
             total += r.numel();
-            needed.add(r.storage());
+            used.merge(r.storage().key(), TorchPickle.extentEnd(r), Math::max);
         }
         if (total > budget) {
             throw TorchFiles.corrupt(file, "its tensors claim " + total + " values, more than the file could hold");
         }
-        Map<String, ByteBuffer> data = t.read(needed);
+        Map<String, ByteBuffer> data = t.read(used);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorRecord> e : records.entrySet()) {
             TensorRecord r = e.getValue();

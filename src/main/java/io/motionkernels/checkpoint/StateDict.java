@@ -22,11 +22,21 @@ public final class StateDict implements Weights {
     private final Set<String> used = new LinkedHashSet<>();
     private final List<String> missing = new ArrayList<>();
     private final List<String> misShaped = new ArrayList<>();
+    /** Names the file stored as integers or booleans: no trained network has such weights. */
+    private final Set<String> integerStored;
+    private final List<String> integers = new ArrayList<>();
+    /** Elements of the zero tensors handed out for missing or mis-shaped parameters. */
+    private long placeholderElements;
 
     /** {@code source} names where the tensors came from, for messages (usually the file). */
     public StateDict(String source, Map<String, Tensor> tensors) {
+        this(source, tensors, Set.of());
+    }
+
+    StateDict(String source, Map<String, Tensor> tensors, Set<String> integerStored) {
         this.source = source;
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        this.integerStored = Set.copyOf(integerStored);
     }
 
     public String source() {
@@ -43,13 +53,34 @@ public final class StateDict implements Weights {
         Tensor t = tensors.get(name);
         if (t == null) {
             missing.add(name + " " + Arrays.toString(shape));
-            return Tensor.zeros(shape);
+            return placeholder(shape);
         }
         if (!t.hasShape(shape)) {
             misShaped.add(name + " is " + t.shapeString() + ", expected " + Arrays.toString(shape));
-            return Tensor.zeros(shape);
+            return placeholder(shape);
+        }
+        if (integerStored.contains(name)) {
+            integers.add(name);
         }
         return t;
+    }
+
+    /**
+     * Zeros standing in for a parameter the file lacks, so that building goes on and every problem
+     * is reported at once; but a configuration far from the file's (say, 100,000 refinement blocks)
+     * must not allocate for seconds first, so past 2^26 such elements the report comes now.
+     */
+    private Tensor placeholder(int[] shape) {
+        long n = 1;
+        for (int s : shape) {
+            n = Math.min(n * Math.max(s, 0), 1L << 40);
+        }
+        placeholderElements += n;
+        if (placeholderElements > 1L << 26) {
+            throw new CheckpointException(mismatch("", List.of()).append("\n  (stopped early: the configuration"
+                    + " asks for far more parameters than the file has)").toString());
+        }
+        return Tensor.zeros(shape);
     }
 
     /**
@@ -70,7 +101,7 @@ public final class StateDict implements Weights {
                 }
             }
         }
-        if (missing.isEmpty() && misShaped.isEmpty() && unexpected.isEmpty()) {
+        if (missing.isEmpty() && misShaped.isEmpty() && unexpected.isEmpty() && integers.isEmpty()) {
             return;
         }
         for (String p : prefixes) {
@@ -82,12 +113,22 @@ public final class StateDict implements Weights {
                         + " detector, such as the published Monkey-Net checkpoints");
             }
         }
-        StringBuilder b = new StringBuilder("the weights in " + source + " do not match the configuration "
-                + configName + " (is it a checkpoint for another configuration?):");
+        if (missing.isEmpty() && misShaped.isEmpty() && unexpected.isEmpty()) {
+            StringBuilder b = new StringBuilder(source + " stores weights as integers, where a trained network has"
+                    + " floating-point values (the file was converted wrongly, or is not a Monkey-Net checkpoint):");
+            appendList(b, "stored as integers", integers);
+            throw new CheckpointException(b.toString());
+        }
+        throw new CheckpointException(mismatch(configName, unexpected).toString());
+    }
+
+    private StringBuilder mismatch(String configName, List<String> unexpected) {
+        StringBuilder b = new StringBuilder("the weights in " + source + " do not match the configuration"
+                + (configName.isEmpty() ? "" : " " + configName) + " (is it a checkpoint for another configuration?):");
         appendList(b, "missing", missing);
         appendList(b, "wrong shape", misShaped);
         appendList(b, "unexpected", unexpected);
-        throw new CheckpointException(b.toString());
+        return b;
     }
 
     /** The networks this state dict has weights for, e.g. "kp_detector". */

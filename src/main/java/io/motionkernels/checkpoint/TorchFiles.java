@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,8 +31,11 @@ abstract class TorchFiles implements AutoCloseable {
     /** The pickled top-level object (dicts, lists, {@link TorchPickle.TensorRecord}s …). */
     abstract Object top();
 
-    /** The bytes of each needed storage key, in the file's byte order. */
-    abstract Map<String, ByteBuffer> read(Collection<Storage> needed);
+    /**
+     * For each storage key of {@code used}, the bytes of its first {@code used.get(key)} elements
+     * (those its tensors reach), in the file's byte order.
+     */
+    abstract Map<String, ByteBuffer> read(Map<String, Long> used);
 
     @Override
     public abstract void close();
@@ -85,9 +87,13 @@ abstract class TorchFiles implements AutoCloseable {
                 if (!(keyList instanceof List<?> l)) {
                     throw corrupt(file, "the list of storages is a " + Unpickler.typeName(keyList));
                 }
+                java.util.Set<String> seen = new java.util.HashSet<>();
                 for (Object k : l) {
                     if (!(k instanceof String key) || !storages.containsKey(key)) {
                         throw corrupt(file, "the list of storages names a storage no tensor uses");
+                    }
+                    if (!seen.add(key)) {
+                        throw corrupt(file, "the list of storages names storage " + key + " twice");
                     }
                     keys.add(key);
                 }
@@ -122,15 +128,11 @@ abstract class TorchFiles implements AutoCloseable {
         }
 
         @Override
-        Map<String, ByteBuffer> read(Collection<Storage> needed) {
+        Map<String, ByteBuffer> read(Map<String, Long> used) {
             if (dataRead) {
                 throw new IllegalStateException("storages already read");
             }
             dataRead = true;
-            Map<String, Storage> want = new HashMap<>();
-            for (Storage s : needed) {
-                want.put(s.key(), s);
-            }
             Map<String, ByteBuffer> out = new HashMap<>();
             // Storages follow one another in key-list order, each as an 8-byte element count and its
             // elements; those not needed (the optimizer state) are skipped, but their counts are still
@@ -152,13 +154,16 @@ abstract class TorchFiles implements AutoCloseable {
                     throw in.truncated();
                 }
                 long bytes = count * s.dtype().size;
-                if (want.containsKey(key) && !out.containsKey(key)) {
-                    out.put(key, ByteBuffer.wrap(in.readBytes(bytes)).order(order));
+                Long want = used.get(key);
+                if (want != null && !out.containsKey(key) && want <= count) {
+                    long take = want * s.dtype().size;
+                    out.put(key, ByteBuffer.wrap(in.readBytes(take)).order(order));
+                    in.skip(bytes - take);
                 } else {
                     in.skip(bytes);
                 }
             }
-            for (String key : want.keySet()) {
+            for (String key : used.keySet()) {
                 if (!out.containsKey(key)) {
                     throw corrupt(file, "storage " + key + " has no data");
                 }
@@ -180,7 +185,6 @@ abstract class TorchFiles implements AutoCloseable {
     static final class Zip extends TorchFiles {
         /** Deflate cannot compress better than about 1032:1; a larger claim is a lie (or a bomb). */
         private static final long MAX_RATIO = 1100;
-        private static final long MAX_PICKLE = 1L << 30;
 
         private final Path file;
         private final ZipFile zip;
@@ -188,6 +192,7 @@ abstract class TorchFiles implements AutoCloseable {
         private final String prefix;
         private final ByteOrder order;
         private final Object top;
+        private final Map<String, Storage> storages = new HashMap<>();
 
         Zip(Path file) throws IOException {
             this.file = file;
@@ -220,10 +225,16 @@ abstract class TorchFiles implements AutoCloseable {
                 prefix = found;
                 order = readByteOrder();
                 ZipEntry pkl = zip.getEntry(prefix + "data.pkl");
-                byte[] pickle = readEntry(pkl, -1, MAX_PICKLE, "data.pkl");
+                long maxPickle = CheckpointLimits.maxPickleBytes();
+                if (pkl.getSize() > maxPickle) {
+                    throw new CheckpointException(file + ": its pickle (" + pkl.getName() + ") inflates to "
+                            + pkl.getSize() + " bytes, more than the limit of " + maxPickle + "; "
+                            + CheckpointLimits.raise(CheckpointLimits.MAX_PICKLE_BYTES));
+                }
+                byte[] pickle = readEntry(pkl, -1, maxPickle, "data.pkl");
                 PickleInput in = PickleInput.of(file, pickle);
                 in.phase = "data.pkl";
-                top = TorchPickle.load(in, false, new HashMap<>());
+                top = TorchPickle.load(in, false, storages);
             } catch (RuntimeException | IOException e) {
                 zip.close();
                 throw e;
@@ -245,16 +256,27 @@ abstract class TorchFiles implements AutoCloseable {
 
         /** An entry's bytes; {@code expected} ≥ 0 demands exactly that size, else at most {@code max}. */
         private byte[] readEntry(ZipEntry e, long expected, long max, String what) throws IOException {
+            return readEntry(e, expected, max, what, e.getSize());
+        }
+
+        /** Like {@link #readEntry(ZipEntry, long, long, String)}, reading only the first {@code take} bytes. */
+        private byte[] readEntry(ZipEntry e, long expected, long max, String what, long take) throws IOException {
             long size = e.getSize();
             long csize = e.getCompressedSize();
             boolean sizeOk = expected >= 0 ? size == expected : size >= 0 && size <= max;
             long bound = e.getMethod() == ZipEntry.STORED ? fileSize : Math.max(csize, 0) * MAX_RATIO + 1024;
-            if (!sizeOk || size > bound || size > Integer.MAX_VALUE - 8) {
+            if (!sizeOk || size > bound || take > Integer.MAX_VALUE - 8) {
                 throw corrupt(file, "zip entry " + e.getName() + " (" + what + ") has " + size + " bytes"
                         + (expected >= 0 ? ", expected " + expected : ""));
             }
             try (InputStream is = zip.getInputStream(e)) {
-                byte[] b = is.readNBytes((int) size);
+                byte[] b = is.readNBytes((int) take);
+                if (take < size) {
+                    if (b.length != take) {
+                        throw corrupt(file, "zip entry " + e.getName() + " is shorter than " + size + " bytes");
+                    }
+                    return b;
+                }
                 if (b.length != size || is.read() >= 0) {
                     throw corrupt(file, "zip entry " + e.getName() + " is not " + size + " bytes long");
                 }
@@ -271,13 +293,11 @@ abstract class TorchFiles implements AutoCloseable {
         }
 
         @Override
-        Map<String, ByteBuffer> read(Collection<Storage> needed) {
+        Map<String, ByteBuffer> read(Map<String, Long> used) {
             Map<String, ByteBuffer> out = new LinkedHashMap<>();
             try {
-                for (Storage s : needed) {
-                    if (out.containsKey(s.key())) {
-                        continue;
-                    }
+                for (Map.Entry<String, Long> u : used.entrySet()) {
+                    Storage s = storages.get(u.getKey());
                     if (s.dtype() == null) {
                         throw new CheckpointException(file + " holds a storage of type " + s.typeName()
                                 + ", which is not supported; save the weights as float tensors");
@@ -287,7 +307,9 @@ abstract class TorchFiles implements AutoCloseable {
                         throw corrupt(file, "the data of storage " + s.key() + " is missing from the archive");
                     }
                     long bytes = s.keyNumel() > Long.MAX_VALUE / 8 ? -2 : s.keyNumel() * s.dtype().size;
-                    out.put(s.key(), ByteBuffer.wrap(readEntry(e, bytes, bytes, "storage " + s.key())).order(order));
+                    long take = Math.min(u.getValue(), s.keyNumel()) * s.dtype().size;
+                    byte[] b = readEntry(e, bytes, bytes, "storage " + s.key(), take);
+                    out.put(s.key(), ByteBuffer.wrap(b).order(order));
                 }
             } catch (IOException e) {
                 throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);

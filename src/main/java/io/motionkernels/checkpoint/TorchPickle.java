@@ -20,12 +20,16 @@ import java.util.Set;
 final class TorchPickle implements Unpickler.Resolver {
     /** Element types of torch storages; everything is converted to float32. */
     enum DType {
-        F32(4), F64(8), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+        F32(4, false), F64(8, false), F16(2, false), BF16(2, false), I64(8, true), I32(4, true), I16(2, true),
+        I8(1, true), U8(1, true), BOOL(1, true);
 
         final int size;
+        /** Integers or booleans: never the values of trained weights. */
+        final boolean integer;
 
-        DType(int size) {
+        DType(int size, boolean integer) {
             this.size = size;
+            this.integer = integer;
         }
     }
 
@@ -65,20 +69,23 @@ final class TorchPickle implements Unpickler.Resolver {
     private final Path file;
     private final boolean legacy;
     private final PickleInput in;
-    private final Map<String, Storage> storages = new LinkedHashMap<>();
+    /** Every storage described so far, in this pickle and in the file's earlier ones. */
+    private final Map<String, Storage> storages;
 
-    private TorchPickle(Path file, boolean legacy, PickleInput in) {
+    private TorchPickle(Path file, boolean legacy, PickleInput in, Map<String, Storage> storages) {
         this.file = file;
         this.legacy = legacy;
         this.in = in;
+        this.storages = storages;
     }
 
-    /** Reads one pickle of a torch file; {@code legacy} selects the persistent-id layout. */
-    static Object load(PickleInput in, boolean legacy, Map<String, Storage> storagesOut) {
-        TorchPickle p = new TorchPickle(in.file, legacy, in);
-        Object o = Unpickler.load(in, p);
-        storagesOut.putAll(p.storages);
-        return o;
+    /**
+     * Reads one pickle of a torch file; {@code legacy} selects the persistent-id layout. {@code storages}
+     * holds the storages the file's earlier pickles described and receives this one's: a storage is
+     * described once, so a later pickle cannot resize the data an earlier tensor was checked against.
+     */
+    static Object load(PickleInput in, boolean legacy, Map<String, Storage> storages) {
+        return Unpickler.load(in, new TorchPickle(in.file, legacy, in, storages));
     }
 
     private CheckpointException corrupt(String what) {
@@ -298,6 +305,14 @@ final class TorchPickle implements Unpickler.Resolver {
         }
         int rank = t.size().length;
         long base = s.base() + t.offset();
+        long end = extentEnd(t);
+        if (keyData == null || end > keyData.capacity() / s.dtype().size) {
+            // TorchPickle checked the tensor against the storage as described; this checks it
+            // against the bytes actually read, whatever a later part of the file said.
+            throw new CheckpointException(file + " is corrupt: a tensor reaches element " + (end - 1) + " of storage "
+                    + s.key() + ", which holds " + (keyData == null ? 0 : keyData.capacity() / s.dtype().size)
+                    + "; copy or download the checkpoint again");
+        }
         if (s.dtype() == DType.F32 && contiguous(t)) {
             keyData.slice((int) (base * 4), n * 4).order(keyData.order()).asFloatBuffer().get(out);
             return out;
@@ -317,6 +332,21 @@ final class TorchPickle implements Unpickler.Resolver {
             }
         }
         return out;
+    }
+
+    /**
+     * One past the last element of its storage key's data that {@code t} reads (0 for an empty
+     * tensor). Sizes and strides are bounded in {@link #tensor}, so this cannot overflow.
+     */
+    static long extentEnd(TensorRecord t) {
+        long last = t.storage().base() + t.offset();
+        for (int d = 0; d < t.size().length; d++) {
+            if (t.size()[d] == 0) {
+                return 0;
+            }
+            last += (long) (t.size()[d] - 1) * t.stride()[d];
+        }
+        return last + 1;
     }
 
     /** Row-major with no gaps (size-1 dimensions may carry any stride). */

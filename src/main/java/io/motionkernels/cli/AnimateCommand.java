@@ -22,10 +22,8 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -120,10 +118,17 @@ public final class AnimateCommand implements Callable<Integer> {
                 || (fps != null && !(fps > 0))) {
             throw new MotionKernelsException("--batch, --frames, --size and --fps must be positive");
         }
+        if (out.getFileName() == null) {
+            throw new MotionKernelsException("--out " + out + " is a folder: give a file name ending in .gif, .png or"
+                    + " .safetensors");
+        }
         if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
             MediaWriter.checkOutputPath(out);
         } else if (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent())) {
             throw new MotionKernelsException("cannot write " + out + ": its folder does not exist");
+        } else if (!Files.isWritable(out.toAbsolutePath().getParent()) || Files.isDirectory(out)) {
+            throw new MotionKernelsException("cannot write " + out + ": " + (Files.isDirectory(out) ? "it is a folder"
+                    : "its folder is not writable") + "; choose another output path");
         }
         Backend requested = Backend.parse(backend);
         Precision.parse(precision);
@@ -171,6 +176,7 @@ public final class AnimateCommand implements Callable<Integer> {
 
     /** Writes the animated frames (1, C, T, H, W) in the format the output file's name asks for. */
     void writeResult(Tensor result, Tensor src, Video drv, int frames, double outFps, boolean sideBySide) {
+        io.motionkernels.tensor.Finite.requireResult(result);
         if (out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
             writeTensor(out, result, outFps);
         } else if (sideBySide) {
@@ -198,22 +204,7 @@ public final class AnimateCommand implements Callable<Integer> {
 
     /** The exact float32 result, for comparisons: written whole or not at all. */
     private static void writeTensor(Path out, Tensor result, double fps) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".animate-", ".tmp");
-            Safetensors.write(tmp, Map.of("video_prediction", result), Map.of("fps", Double.toString(fps)));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new MotionKernelsException("cannot write " + out + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The move succeeded or the write failed; either way nothing more can be done.
-                }
-            }
-        }
+        Safetensors.writeAtomically(out, Map.of("video_prediction", result), Map.of("fps", Double.toString(fps)));
     }
 
     /** A one-line progress bar, drawn only on a terminal. */

@@ -2,6 +2,7 @@ package io.motionkernels.cli;
 
 import io.motionkernels.BackendUnavailableException;
 import io.motionkernels.MotionKernelsException;
+import io.motionkernels.engine.Executor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,8 @@ import java.io.PrintWriter;
 public final class Main implements Runnable {
     /** Exit code for a problem the user can fix (bad input, no GPU, a failed check). */
     public static final int USER_ERROR = 2;
+    /** Exit code for a bug: an exception no input should cause. */
+    public static final int INTERNAL_ERROR = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,6 +28,21 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * The last resort: any exception other than a {@link MotionKernelsException} is a bug, reported
+     * in one line rather than a stack trace (set -Dmotionkernels.debug=true for the trace).
+     */
+    static int internalError(Exception ex, PrintWriter err) {
+        String msg = String.valueOf(ex.getMessage());
+        err.println("error: internal error (" + ex.getClass().getName() + ": "
+                + (msg.length() > 200 ? msg.substring(0, 200) + "…" : msg) + "); this is a bug in motion-kernels:"
+                + " please report it with the command line and the input files");
+        if (Boolean.getBoolean("motionkernels.debug")) {
+            ex.printStackTrace(err);
+        }
+        return INTERNAL_ERROR;
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests too). */
@@ -42,13 +60,18 @@ public final class Main implements Runnable {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return USER_ERROR;
             }
-            throw ex;
+            if (ex instanceof Executor.NonFiniteException) {
+                cmd.getErr().println("error: the model diverged: " + ex.getMessage()
+                        + "; the checkpoint or the input is broken");
+                return USER_ERROR;
+            }
+            return internalError(ex, cmd.getErr());
         });
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("error: out of memory; give Java more heap with -Xmx (for example"
-                    + " java -Xmx8g -jar motion-kernels.jar ...) or use shorter or smaller inputs");
+            err.println("error: out of memory; use shorter or smaller inputs, or, if they are genuine, give Java"
+                    + " more heap with -Xmx (for example java -Xmx8g -jar motion-kernels.jar ...)");
             return USER_ERROR;
         }
     }

@@ -2,6 +2,12 @@ package io.motionkernels.conformance;
 
 import io.motionkernels.Animation;
 import io.motionkernels.Backend;
+import io.motionkernels.Backends;
+import io.motionkernels.Precision;
+import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.cuda.CudnnDevice;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.Executor;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.MotionModel;
 import io.motionkernels.PreparedSource;
@@ -9,11 +15,11 @@ import io.motionkernels.checkpoint.Safetensors;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.FommModel;
 import io.motionkernels.model.FommConfig;
-import io.motionkernels.model.FommEngine;
-import io.motionkernels.model.FommGraph;
+import io.motionkernels.fomm.FommEngine;
+import io.motionkernels.fomm.FommGraph;
 import io.motionkernels.model.FommKeypoints;
 import io.motionkernels.model.ModelConfig;
-import io.motionkernels.model.MonkeyNetEngine;
+import io.motionkernels.monkeynet.MonkeyNetEngine;
 import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
@@ -53,19 +59,44 @@ final class ModelCases {
         }
         if (kind.startsWith("fomm:")) {
             FommConfig config = FommConfig.parse(md.getOrDefault("config_name", "case"), yaml);
-            try (FommModel model = FommModel.create(config, weights(caseFile, md, weightFiles), backend)) {
-                return runFomm(kind, md, model, c);
+            Weights weights = weights(caseFile, md, weightFiles);
+            if (kind.equals("fomm:transfer")) {
+                // Through the public API, the way an application animates a source.
+                try (FommModel model = FommModel.create(config, weights, backend)) {
+                    return fommTransfer(md, model, c);
+                }
+            }
+            try (FommEngine net = FommEngine.create(config, weights, device(backend), Executor.Options.DEFAULT)) {
+                return fommParts(kind, net, c);
             }
         }
         ModelConfig config = ModelConfig.parse(md.getOrDefault("config_name", "case"), yaml);
-        try (MotionModel model = MotionModel.create(config, weights(caseFile, md, weightFiles), backend)) {
-            return run(kind, md, config, model, c);
+        Weights weights = weights(caseFile, md, weightFiles);
+        if (kind.equals("transfer") || kind.equals("absolute_transfer_float32")) {
+            // Through the public API, the way an application animates a source.
+            try (MotionModel model = MotionModel.create(config, weights, backend)) {
+                return transfer(kind, md, config, model, c);
+            }
+        }
+        try (MonkeyNetEngine net = MonkeyNetEngine.create(config, weights, device(backend), Executor.Options.DEFAULT)) {
+            return parts(kind, net, c);
         }
     }
 
-    private static List<Comparison> run(String kind, Map<String, String> md, ModelConfig config, MotionModel model,
-                                        Safetensors.Contents c) {
-        MonkeyNetEngine net = model.engine();
+    /** The device of {@code backend} for the networks' own cases (intermediate outputs included). */
+    private static Device device(Backend backend) {
+        Backend b = backend == Backend.AUTO ? Backends.autoChoice() : backend;
+        if (b == Backend.CUDA) {
+            String why = Backends.cudaUnavailableReason();
+            if (why != null) {
+                throw new MotionKernelsException("the CUDA backend was asked for, but CUDA cannot be used: " + why);
+            }
+            return CudnnDevice.open(0, Precision.STRICT);
+        }
+        return new CpuDevice();
+    }
+
+    private static List<Comparison> parts(String kind, MonkeyNetEngine net, Safetensors.Contents c) {
         List<Comparison> out = new ArrayList<>();
         switch (kind) {
             case "kp_detector" -> {
@@ -95,29 +126,13 @@ final class ModelCases {
                 }
                 out.add(Comparison.of("video_prediction", g.videoPrediction(), c));
             }
-            case "transfer", "absolute_transfer_float32" -> {
-                ModelConfig.Normalization norm = kind.equals("transfer")
-                        ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
-                // Through the public API, the way an application animates a source.
-                PreparedSource source = model.prepare(c.require("source"));
-                if (c.tensors().containsKey("kp_source_mean")) {
-                    out.add(Comparison.of("kp_source_mean", source.keypoints().mean(), c));
-                }
-                Animation.Frames frames = source.animate(norm).nextWithKeypoints(c.require("driving"));
-                if (c.tensors().containsKey("kp_norm_mean")) {
-                    out.add(Comparison.of("kp_norm_mean", frames.keypoints().mean(), c));
-                }
-                out.add(Comparison.of("video_prediction", frames.videoPrediction(), c));
-            }
             default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
         }
         return out;
     }
 
-    /** First Order Motion Model cases (FORMAT.md, "First Order Motion Model cases"). */
-    private static List<Comparison> runFomm(String kind, Map<String, String> md, FommModel model,
-                                            Safetensors.Contents c) {
-        FommEngine net = model.engine();
+    /** First Order Motion Model's detector and generator cases (FORMAT.md, "First Order Motion Model cases"). */
+    private static List<Comparison> fommParts(String kind, FommEngine net, Safetensors.Contents c) {
         List<Comparison> out = new ArrayList<>();
         switch (kind) {
             case "fomm:kp_detector" -> {
@@ -141,37 +156,42 @@ final class ModelCases {
                 }
                 out.add(Comparison.of("prediction", g.get(FommGraph.PREDICTION), c));
             }
-            case "fomm:transfer" -> {
-                String json = md.get("normalization_params");
-                FommConfig.Normalization norm = json == null ? model.config().normalization()
-                        : FommConfig.Normalization.parse(new Yaml(new SafeConstructor(new LoaderOptions())).load(json));
-                Tensor source = c.require("source");
-                Tensor driving = c.require("driving");
-                int ch = driving.dim(1), t = driving.dim(2), h = driving.dim(3), w = driving.dim(4);
-                FommModel.Transfer transfer = model.transfer(source, norm);
-                addFommKeypoints(out, transfer.sourceKeypoints(), c, "kp_source_value", "kp_source_jacobian");
-                List<FommKeypoints> drv = new ArrayList<>();
-                List<FommKeypoints> nrm = new ArrayList<>();
-                Tensor prediction = Tensor.zeros(1, ch, t, h, w);
-                for (int f = 0; f < t; f++) {
-                    // one frame at a time, as FOMM's animate.py and demo.py run it
-                    FommModel.Transfer.Frames r = transfer.nextWithKeypoints(Frames.slice(driving, f, 1));
-                    Frames.copyInto(r.prediction(), prediction, f);
-                    drv.add(r.driving());
-                    nrm.add(r.normalized());
-                }
-                if (md.containsKey("movement_scale")) {
-                    double expected = Double.parseDouble(md.get("movement_scale").trim());
-                    out.add(new Comparison("movement_scale",
-                            Tensor.of(new float[] {transfer.movementScale().floatValue()}, 1),
-                            Tensor.of(new float[] {(float) expected}, 1)));
-                }
-                addFommKeypoints(out, FommKeypoints.concat(drv), c, "kp_driving_value", "kp_driving_jacobian");
-                addFommKeypoints(out, FommKeypoints.concat(nrm), c, "kp_norm_value", "kp_norm_jacobian");
-                out.add(Comparison.of("prediction", prediction, c));
-            }
             default -> throw new MotionKernelsException("unknown case kind '" + kind + "'");
         }
+        return out;
+    }
+
+    /** A whole FOMM transfer, one driving frame at a time as FOMM's animate.py and demo.py run it. */
+    private static List<Comparison> fommTransfer(Map<String, String> md, FommModel model, Safetensors.Contents c) {
+        List<Comparison> out = new ArrayList<>();
+        String json = md.get("normalization_params");
+        FommConfig.Normalization norm = json == null ? model.config().normalization()
+                : FommConfig.Normalization.parse(new Yaml(new SafeConstructor(new LoaderOptions())).load(json));
+        Tensor source = c.require("source");
+        Tensor driving = c.require("driving");
+        int ch = driving.dim(1), t = driving.dim(2), h = driving.dim(3), w = driving.dim(4);
+        FommModel.Transfer transfer = model.transfer(source, norm);
+        addFommKeypoints(out, transfer.sourceKeypoints(), c, "kp_source_value", "kp_source_jacobian");
+        List<FommKeypoints> drv = new ArrayList<>();
+        List<FommKeypoints> nrm = new ArrayList<>();
+        Tensor prediction = Tensor.zeros(1, ch, t, h, w);
+        for (int f = 0; f < t; f++) {
+            // one frame at a time, as FOMM's animate.py and demo.py run it
+            FommModel.Transfer.Frames r = transfer.nextWithKeypoints(Frames.slice(driving, f, 1));
+            Frames.copyInto(r.prediction(), prediction, f);
+            drv.add(r.driving());
+            nrm.add(r.normalized());
+        }
+        if (md.containsKey("movement_scale")) {
+            double expected = Double.parseDouble(md.get("movement_scale").trim());
+            out.add(new Comparison("movement_scale",
+                    Tensor.of(new float[] {transfer.movementScale().floatValue()}, 1),
+                    Tensor.of(new float[] {(float) expected}, 1)));
+        }
+        addFommKeypoints(out, FommKeypoints.concat(drv), c, "kp_driving_value", "kp_driving_jacobian");
+        addFommKeypoints(out, FommKeypoints.concat(nrm), c, "kp_norm_value", "kp_norm_jacobian");
+        out.add(Comparison.of("prediction", prediction, c));
+        transfer.close();
         return out;
     }
 
@@ -197,6 +217,23 @@ final class ModelCases {
 
     private static FommKeypoints fommKeypoints(Safetensors.Contents c, String prefix) {
         return new FommKeypoints(c.require(prefix + "_value"), c.tensors().get(prefix + "_jacobian"));
+    }
+
+    private static List<Comparison> transfer(String kind, Map<String, String> md, ModelConfig config, MotionModel model,
+                                             Safetensors.Contents c) {
+        List<Comparison> out = new ArrayList<>();
+        ModelConfig.Normalization norm = kind.equals("transfer")
+                ? normalization(md.get("normalization_params"), config) : ModelConfig.Normalization.ABSOLUTE;
+        PreparedSource source = model.prepare(c.require("source"));
+        if (c.tensors().containsKey("kp_source_mean")) {
+            out.add(Comparison.of("kp_source_mean", source.keypoints().mean(), c));
+        }
+        Animation.Frames frames = source.animate(norm).nextWithKeypoints(c.require("driving"));
+        if (c.tensors().containsKey("kp_norm_mean")) {
+            out.add(Comparison.of("kp_norm_mean", frames.keypoints().mean(), c));
+        }
+        out.add(Comparison.of("video_prediction", frames.videoPrediction(), c));
+        return out;
     }
 
     private static void addKeypoints(List<Comparison> out, Keypoints kp, Safetensors.Contents c, String mean, String var) {

@@ -65,6 +65,13 @@ final class ConvDirect {
     private final Pass[] directPasses;
     /** The offset tables of the last call's geometry. */
     private volatile Offsets lastOffsets;
+    /** The transposed kernels' row offsets of the last call: (k, ldw) repeat from call to call. */
+    private volatile int[] lastRowOffsets;
+    /**
+     * One register block's results: a task fills it and stores it out before the next block, with
+     * no parallel call in between, so a thread's tile is never used by two tasks at once.
+     */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * QB]);
     /** The four phase kernels for inputs upsampled x2, built on first use. */
     private volatile Pass[] phases;
 
@@ -262,6 +269,18 @@ final class ConvDirect {
         return o.tables;
     }
 
+    private int[] rowOffsets(int k, int ldw) {
+        int[] r = lastRowOffsets;
+        if (r == null || r.length != k || (k > 1 && r[1] != ldw)) {
+            r = new int[k];
+            for (int i = 0; i < k; i++) {
+                r[i] = i * ldw;
+            }
+            lastRowOffsets = r;
+        }
+        return r;
+    }
+
     private record Offsets(Pass[] passes, int ciStride, int wp, int[][] tables) {
     }
 
@@ -405,7 +424,7 @@ final class ConvDirect {
             int j1 = (cs + 1) * blocks / coSplit;
             int s0 = qs * qBlocks / qSplit;
             int s1 = (qs + 1) * qBlocks / qSplit;
-            float[] tile = new float[MR * QB];
+            float[] tile = TILE.get();
             // the operand re-read by the inner loop should be the smaller one, so that it stays cached
             boolean channelsInner = (double) (j1 - j0) / blocks * aBytes < (double) (s1 - s0) / qBlocks * bBytes;
             int outer = channelsInner ? s1 - s0 : j1 - j0;
@@ -441,10 +460,7 @@ final class ConvDirect {
         int ldw = rowLength(coutG);
         int coBlocks = (ldw + QB - 1) / QB;
         int items = passes.length * groups;
-        int[] rowOffsets = new int[k];
-        for (int i = 0; i < k; i++) {
-            rowOffsets[i] = i * ldw;
-        }
+        int[] rowOffsets = rowOffsets(k, ldw);
         int xLen = posBlocks * k * MR;
         float[] x = ConvBuffers.take(items * xLen);
         try {
@@ -477,7 +493,7 @@ final class ConvDirect {
                 int g = item % groups;
                 Pass pass = passes[item / groups];
                 float[] wt = pass.transposed();
-                float[] tile = new float[MR * QB];
+                float[] tile = TILE.get();
                 for (int cb = cs * coBlocks / coSplit; cb < (cs + 1) * coBlocks / coSplit; cb++) {
                     int nv = Math.min(QB, ldw - cb * QB) / V;
                     for (int pb = 0; pb < posBlocks; pb++) {

@@ -1,5 +1,6 @@
 package io.motionkernels.cpu;
 
+import io.motionkernels.engine.Scales;
 import io.motionkernels.tensor.Tensor;
 
 /** PyTorch's F.interpolate on 5-D (B, C, D, H, W) tensors. */
@@ -32,53 +33,21 @@ public final class Interpolate {
                 nearestIndex(x.dim(4), outW, sw));
     }
 
-    /** Trilinear to a size, align_corners = false. */
+    /**
+     * Trilinear to a size, align_corners = false, as PyTorch's area_pixel_compute_source_index and
+     * compute_indices_weights_linear: source max(0, (dst + 0.5) * in / out - 0.5), the upper
+     * neighbour one step further unless at the edge; in float, with the scales the CUDA kernel takes.
+     */
     public static Tensor trilinear(Tensor x, int outD, int outH, int outW) {
         Shapes.requireRank("trilinear interpolation", "x", x, 5);
         requirePositive("trilinear interpolation", outD, outH, outW);
-        int inD = x.dim(2);
-        int inH = x.dim(3);
-        int inW = x.dim(4);
-        Axis ad = Axis.linear(inD, outD);
-        Axis ah = Axis.linear(inH, outH);
-        Axis aw = Axis.linear(inW, outW);
-        int planes = x.dim(0) * x.dim(1);
-        int inPlane = inD * inH * inW;
-        int outPlane = outD * outH * outW;
         Tensor out = Tensor.zeros(x.dim(0), x.dim(1), outD, outH, outW);
-        float[] in = x.data();
-        float[] o = out.data();
-        Parallel.forRange(planes * outD, 24L * outH * outW, task -> {
-            int plane = task / outD;
-            int od = task % outD;
-            int ib = plane * inPlane;
-            int ob = plane * outPlane + od * outH * outW;
-            int d0 = ad.i0[od] * inH * inW;
-            int d1 = d0 + ad.step[od] * inH * inW;
-            double wd0 = ad.l0[od];
-            double wd1 = ad.l1[od];
-            for (int oh = 0; oh < outH; oh++) {
-                int h0 = ah.i0[oh] * inW;
-                int h1 = h0 + ah.step[oh] * inW;
-                double wh0 = ah.l0[oh];
-                double wh1 = ah.l1[oh];
-                for (int ow = 0; ow < outW; ow++) {
-                    int w0 = aw.i0[ow];
-                    int w1 = w0 + aw.step[ow];
-                    double ww0 = aw.l0[ow];
-                    double ww1 = aw.l1[ow];
-                    double top = wh0 * (ww0 * in[ib + d0 + h0 + w0] + ww1 * in[ib + d0 + h0 + w1])
-                            + wh1 * (ww0 * in[ib + d0 + h1 + w0] + ww1 * in[ib + d0 + h1 + w1]);
-                    double bottom = wh0 * (ww0 * in[ib + d1 + h0 + w0] + ww1 * in[ib + d1 + h0 + w1])
-                            + wh1 * (ww0 * in[ib + d1 + h1 + w0] + ww1 * in[ib + d1 + h1 + w1]);
-                    o[ob + oh * outW + ow] = (float) (wd0 * top + wd1 * bottom);
-                }
-            }
-        });
+        trilinear(x.data(), 0, x.dim(0) * x.dim(1), x.dim(2), x.dim(3), x.dim(4), outD, outH, outW,
+                Scales.linear(x.dim(2), outD, null), Scales.linear(x.dim(3), outH, null),
+                Scales.linear(x.dim(4), outW, null), out.data(), 0);
         return out;
     }
 
-    /** PyTorch computes the output size as floor(in * s) in double. */
     /**
      * Trilinear interpolation (align_corners = false) on raw memory with the source-per-destination
      * scales given (as the CUDA kernel takes them): nc planes of (di, hi, wi) at in[inOff] to
@@ -194,31 +163,6 @@ public final class Interpolate {
     private static void requirePositive(String op, int d, int h, int w) {
         if (d < 1 || h < 1 || w < 1) {
             throw new IllegalArgumentException(op + ": output size must be positive, got " + Shapes.str(d, h, w));
-        }
-    }
-
-    /**
-     * Linear interpolation along one axis with align_corners = false, as PyTorch's
-     * area_pixel_compute_source_index and compute_indices_weights_linear do it: source
-     * max(0, (dst + 0.5) * in / out - 0.5), the upper neighbour one step further unless at the edge.
-     */
-    private record Axis(int[] i0, int[] step, double[] l0, double[] l1) {
-        static Axis linear(int in, int out) {
-            int[] i0 = new int[out];
-            int[] step = new int[out];
-            double[] l0 = new double[out];
-            double[] l1 = new double[out];
-            double scale = (double) in / out;
-            for (int i = 0; i < out; i++) {
-                double src = Math.max(0.0, scale * (i + 0.5) - 0.5);
-                int lo = Math.min((int) src, in - 1);
-                double lambda = Math.min(Math.max(src - lo, 0.0), 1.0);
-                i0[i] = lo;
-                step[i] = lo < in - 1 ? 1 : 0;
-                l1[i] = lambda;
-                l0[i] = 1.0 - lambda;
-            }
-            return new Axis(i0, step, l0, l1);
         }
     }
 }

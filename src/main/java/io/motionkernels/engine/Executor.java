@@ -24,10 +24,23 @@ public final class Executor implements AutoCloseable {
     /**
      * poison: fill every planned buffer with NaN when its lifetime starts and after its last use
      * (for tests: a lifetime or aliasing mistake then shows as NaN); replay: capture each plan's
-     * node list, after one uncaptured run, and replay it.
+     * node list, after one uncaptured run, and replay it; findNonFinite: after every node, read
+     * back what it touched and stop at the first node that leaves a NaN or infinity (slow: for
+     * finding which layer of a broken model or checkpoint diverges).
      */
-    public record Options(boolean poison, boolean replay) {
-        public static final Options DEFAULT = new Options(false, false);
+    public record Options(boolean poison, boolean replay, boolean findNonFinite) {
+        public static final Options DEFAULT = new Options(false, false, false);
+
+        public Options(boolean poison, boolean replay) {
+            this(poison, replay, false);
+        }
+    }
+
+    /** A node of a graph produced a NaN or an infinity (with {@link Options#findNonFinite}). */
+    public static final class NonFiniteException extends IllegalStateException {
+        public NonFiniteException(String message) {
+            super(message);
+        }
     }
 
     private final Device device;
@@ -295,15 +308,40 @@ public final class Executor implements AutoCloseable {
             List<Node> nodes = graph.nodes();
             boolean poison = options.poison();
             for (int i = 0; i < nodes.size(); i++) {
-                if (poison) {
+                if (poison || options.findNonFinite()) {
+                    // checking for non-finite values, a buffer starts at 0: reused memory may hold anything
                     for (Value v : startsAt.get(i)) {
-                        device.fill(base[v.id], Float.NaN);
+                        device.fill(base[v.id], poison ? Float.NaN : 0f);
                     }
                 }
                 nodes.get(i).op().run(device, resolver);
+                if (options.findNonFinite()) {
+                    requireFinite(nodes.get(i));
+                }
                 if (poison) {
                     for (Value v : endsAt.get(i)) {
                         device.fill(base[v.id], Float.NaN);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Every window the node touched is finite: its inputs were checked after the nodes that
+         * wrote them, so a non-finite value here is this node's doing.
+         */
+        private void requireFinite(Node node) {
+            for (Ref r : node.op().refs()) {
+                if (r == null || r.value().floats < 0) {
+                    continue; // absent, or a workspace (scratch whose contents mean nothing)
+                }
+                View v = resolver.view(r);
+                float[] host = new float[Math.toIntExact(v.floats())];
+                device.download(v, host);
+                for (int i = 0; i < host.length; i++) {
+                    if (!Float.isFinite(host[i])) {
+                        throw new NonFiniteException("the first non-finite value appears in " + graph.name() + " at node "
+                                + node.name() + " (" + r.value().name() + "[" + (r.offset() + i) + "] = " + host[i] + ")");
                     }
                 }
             }

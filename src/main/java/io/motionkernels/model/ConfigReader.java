@@ -22,12 +22,12 @@ final class ConfigReader {
             Map<String, Object> cast = (Map<String, Object>) m;
             this.map = cast;
         } else {
-            throw new ConfigException(path + " must be a mapping of keys to values, got: " + block);
+            throw new ConfigException(path + " must be a mapping of keys to values, got: " + show(block));
         }
         Set<String> unknown = new TreeSet<>();
         for (Object k : map.keySet()) {
-            if (!allowed.contains(String.valueOf(k))) {
-                unknown.add(String.valueOf(k));
+            if (!(k instanceof String) || !allowed.contains(k)) {
+                unknown.add(show(k));
             }
         }
         if (!unknown.isEmpty()) {
@@ -55,7 +55,7 @@ final class ConfigReader {
         if (v instanceof Integer i && i > 0) {
             return i;
         }
-        throw new ConfigException(path + "." + key + " must be a positive integer, got: " + v);
+        throw new ConfigException(path + "." + key + " must be a positive integer, got: " + show(v));
     }
 
     int nonNegativeInt(String key, int def) {
@@ -66,7 +66,7 @@ final class ConfigReader {
         if (v instanceof Integer i && i >= 0) {
             return i;
         }
-        throw new ConfigException(path + "." + key + " must be a non-negative integer, got: " + v);
+        throw new ConfigException(path + "." + key + " must be a non-negative integer, got: " + show(v));
     }
 
     double positiveNumber(String key, Double def) {
@@ -80,7 +80,7 @@ final class ConfigReader {
         if (v instanceof Number n && n.doubleValue() > 0 && Double.isFinite(n.doubleValue())) {
             return n.doubleValue();
         }
-        throw new ConfigException(path + "." + key + " must be a positive number, got: " + v);
+        throw new ConfigException(path + "." + key + " must be a positive number, got: " + show(v));
     }
 
     boolean bool(String key, boolean def) {
@@ -91,7 +91,7 @@ final class ConfigReader {
         if (v instanceof Boolean b) {
             return b;
         }
-        throw new ConfigException(path + "." + key + " must be true or false, got: " + v);
+        throw new ConfigException(path + "." + key + " must be true or false, got: " + show(v));
     }
 
     String choice(String key, String def, String... allowed) {
@@ -100,11 +100,81 @@ final class ConfigReader {
             return def;
         }
         for (String a : allowed) {
-            if (a.equals(String.valueOf(v))) {
+            if (a.equals(v)) {
                 return a;
             }
         }
-        throw new ConfigException(path + "." + key + " must be one of " + String.join(", ", allowed) + ", got: " + v);
+        throw new ConfigException(path + "." + key + " must be one of " + String.join(", ", allowed) + ", got: "
+                + show(v));
+    }
+
+    /**
+     * An integer in [min, max]; {@code why} says where the bound comes from. {@code def} null
+     * means required.
+     */
+    int intIn(String key, Integer def, int min, int max, String why) {
+        int v = min > 0 ? positiveInt(key, def) : nonNegativeInt(key, def == null ? 0 : def);
+        if (v < min || v > max) {
+            throw new ConfigException(path + "." + key + " must be from " + min + " to " + max + " (" + why + "), got: "
+                    + v);
+        }
+        return v;
+    }
+
+    /** A number in [min, max], like {@link #intIn}. */
+    double numberIn(String key, Double def, double min, double max, String why) {
+        double v = positiveNumber(key, def);
+        if (v < min || v > max) {
+            throw new ConfigException(path + "." + key + " must be from " + min + " to " + max + " (" + why + "), got: "
+                    + v);
+        }
+        return v;
+    }
+
+    String path() {
+        return path;
+    }
+
+    /**
+     * A value for a message, at most about 80 characters: YAML aliases can make a small file hold
+     * a value whose full text is hundreds of megabytes.
+     */
+    static String show(Object v) {
+        StringBuilder b = new StringBuilder();
+        append(b, v);
+        return b.length() > 80 ? b.substring(0, 80) + "…" : b.toString();
+    }
+
+    private static void append(StringBuilder b, Object v) {
+        if (b.length() > 80) {
+            return;
+        }
+        if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (b.length() > 80) {
+                    return;
+                }
+                append(b, e.getKey());
+                b.append(": ");
+                append(b, e.getValue());
+                b.append(", ");
+            }
+            b.append('}');
+        } else if (v instanceof Iterable<?> l) {
+            b.append('[');
+            for (Object o : l) {
+                if (b.length() > 80) {
+                    return;
+                }
+                append(b, o);
+                b.append(", ");
+            }
+            b.append(']');
+        } else {
+            String s = String.valueOf(v);
+            b.append(s, 0, Math.min(s.length(), 81));
+        }
     }
 
     ConfigReader child(String key, Set<String> allowed) {

@@ -76,6 +76,33 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         }
     }
 
+    private static final Set<String> DENSE_KEYS = Set.of("block_expansion", "max_features", "num_blocks",
+            "mask_embedding_params", "use_mask", "use_correction", "num_group_blocks", "scale_factor", "bg_init");
+
+    /*
+     * Upper bounds, checked before anything is built: well above every published configuration
+     * (at most 10 keypoints, 1024 features, 7 blocks, 4 refinement blocks), far below what would
+     * take minutes or gigabytes to allocate.
+     */
+    static final int MAX_KP = 256;
+    static final int MAX_FEATURES = 2048;
+    static final int MAX_EXTRA_BLOCKS = 64;
+    /** Down to 1/64: the default frame size 64 / scale_factor stays at most 4096. */
+    static final double MIN_SCALE = 1.0 / 64;
+    private static final String FEATURES = "channels of a convolution";
+    private static final String BLOCKS = "each block halves the frame";
+    private static final String EXTRA = "residual blocks";
+    private static final String SCALE = "a resize factor: 1 keeps the frame, 1/64 is the smallest";
+
+    private static void requireBlocks(ConfigReader r, int blocks, double seen, String network, int size, double scale) {
+        int max = 31 - Integer.numberOfLeadingZeros(Math.max(1, (int) Math.floor(seen)));
+        if (blocks > max) {
+            throw new ConfigException(r.path() + ".num_blocks is " + blocks + ", but " + network + " sees "
+                    + (int) Math.floor(seen) + "x" + (int) Math.floor(seen) + " frames (the default size " + size
+                    + (scale != 1 ? " scaled by " + scale : "") + "), which halve at most " + max + " times");
+        }
+    }
+
     private static final Set<String> NORMALIZATION_KEYS =
             Set.of("move_location", "movement_mult", "adapt_variance", "clip_mean");
     private static final Set<String> EMBEDDING_KEYS = Set.of("use_heatmap", "use_difference",
@@ -113,7 +140,14 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
     public static ModelConfig load(Path file) {
         String text;
         try {
+            // SnakeYAML reads at most 3 MB anyway; a Monkey-Net configuration is under 2 KB.
+            if (Files.isRegularFile(file) && Files.size(file) > 1 << 20) {
+                throw new ConfigException("configuration file " + file + " is " + Files.size(file) + " bytes: it is"
+                        + " not a Monkey-Net configuration (those are a few kilobytes of YAML)");
+            }
             text = Files.readString(file);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ConfigException("configuration file " + file + " is not UTF-8 text: is it a configuration YAML?");
         } catch (NoSuchFileException e) {
             throw new ConfigException("configuration file " + file + " does not exist");
         } catch (IOException e) {
@@ -140,31 +174,41 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         Object kv = c.raw("kp_variance");
         KpVariance variance;
         try {
+            if (kv != null && !(kv instanceof String) && !(kv instanceof Number)) {
+                throw new ConfigException("model_params.common_params.kp_variance must be a name, got: "
+                        + ConfigReader.show(kv));
+            }
             variance = kv == null ? KpVariance.MATRIX : KpVariance.parse(String.valueOf(kv));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("model_params.common_params." + e.getMessage());
+            throw new ConfigException("model_params.common_params.kp_variance must be 'matrix', 'single' or a positive"
+                    + " number, got: " + ConfigReader.show(kv));
         }
-        Common common = new Common(c.positiveInt("num_kp", null), c.positiveInt("num_channels", 3), variance);
+        if (!variance.hasTensor() && !(Double.parseDouble(variance.toString()) >= 1e-12)) {
+            throw new ConfigException("model_params.common_params.kp_variance must be at least 1e-12 (a keypoint's"
+                    + " spread), got: " + ConfigReader.show(kv));
+        }
+        Common common = new Common(c.intIn("num_kp", null, 1, MAX_KP, "keypoints"),
+                c.intIn("num_channels", 3, 1, 4, "image channels"), variance);
 
         ConfigReader k = model.child("kp_detector_params", Set.of("block_expansion", "max_features", "num_blocks",
                 "temperature", "scale_factor", "clip_variance"));
-        KpDetectorParams kp = new KpDetectorParams(k.positiveInt("block_expansion", null),
-                k.positiveInt("max_features", null), k.positiveInt("num_blocks", null),
-                k.positiveNumber("temperature", null), k.positiveNumber("scale_factor", 1.0),
-                k.has("clip_variance") ? k.positiveNumber("clip_variance", null) : null);
+        KpDetectorParams kp = new KpDetectorParams(k.intIn("block_expansion", null, 1, MAX_FEATURES, FEATURES),
+                k.intIn("max_features", null, 1, MAX_FEATURES, FEATURES), k.intIn("num_blocks", null, 1, 30, BLOCKS),
+                k.numberIn("temperature", null, 1e-6, 1e6, "the softmax over each heatmap divides by it"),
+                k.numberIn("scale_factor", 1.0, MIN_SCALE, 1.0, SCALE),
+                k.has("clip_variance") ? k.numberIn("clip_variance", null, 1e-12, 1e6, "a variance floor") : null);
 
         ConfigReader g = model.child("generator_params", Set.of("block_expansion", "max_features", "num_blocks",
                 "num_refinement_blocks", "dense_motion_params", "kp_embedding_params", "interpolation_mode"));
         DenseMotionParams dense = null;
         if (g.has("dense_motion_params")) {
-            ConfigReader d = g.child("dense_motion_params", Set.of("block_expansion", "max_features", "num_blocks",
-                    "mask_embedding_params", "use_mask", "use_correction", "num_group_blocks", "scale_factor",
-                    "bg_init"));
-            dense = new DenseMotionParams(d.positiveInt("block_expansion", null), d.positiveInt("max_features", null),
-                    d.positiveInt("num_blocks", null),
+            ConfigReader d = g.child("dense_motion_params", DENSE_KEYS);
+            dense = new DenseMotionParams(d.intIn("block_expansion", null, 1, MAX_FEATURES, FEATURES),
+                    d.intIn("max_features", null, 1, MAX_FEATURES, FEATURES), d.intIn("num_blocks", null, 1, 30, BLOCKS),
                     embedding(d.child("mask_embedding_params", EMBEDDING_KEYS)).withBackground(),
-                    d.bool("use_mask", false), d.bool("use_correction", false), d.nonNegativeInt("num_group_blocks", 0),
-                    d.positiveNumber("scale_factor", 1.0));
+                    d.bool("use_mask", false), d.bool("use_correction", false),
+                    d.intIn("num_group_blocks", 0, 0, MAX_EXTRA_BLOCKS, EXTRA), d.numberIn("scale_factor", 1.0,
+                            MIN_SCALE, 1.0, SCALE));
             if (!dense.useMask() && !dense.useCorrection()) {
                 throw new ConfigException("generator_params.dense_motion_params needs use_mask or use_correction"
                         + " (with neither the dense-motion network predicts nothing)");
@@ -172,9 +216,9 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         }
         EmbeddingParams kpEmbedding = g.has("kp_embedding_params")
                 ? embedding(g.child("kp_embedding_params", EMBEDDING_KEYS)) : null;
-        GeneratorParams gen = new GeneratorParams(g.positiveInt("block_expansion", null),
-                g.positiveInt("max_features", null), g.positiveInt("num_blocks", null),
-                g.nonNegativeInt("num_refinement_blocks", 0), dense, kpEmbedding,
+        GeneratorParams gen = new GeneratorParams(g.intIn("block_expansion", null, 1, MAX_FEATURES, FEATURES),
+                g.intIn("max_features", null, 1, MAX_FEATURES, FEATURES), g.intIn("num_blocks", null, 1, 30, BLOCKS),
+                g.intIn("num_refinement_blocks", 0, 0, MAX_EXTRA_BLOCKS, EXTRA), dense, kpEmbedding,
                 g.choice("interpolation_mode", "nearest", "nearest", "trilinear").equals("trilinear"));
 
         Normalization norm = Normalization.ABSOLUTE;
@@ -185,6 +229,14 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         // No published configuration states its frame size; the keypoint detector's downscaling
         // was chosen so that it always works at 64x64, which gives the size back.
         int size = (int) Math.round(64 / kp.scaleFactor());
+        // Each block of an encoder halves the frame: no more blocks than the frame has halvings.
+        requireBlocks(k, kp.numBlocks(), size * kp.scaleFactor(), "the keypoint detector", size, kp.scaleFactor());
+        requireBlocks(g, gen.numBlocks(), size, "the generator", size, 1);
+        if (dense != null) {
+            double ds = dense.scaleFactor() * dense.maskEmbedding().scaleFactor();
+            requireBlocks(g.child("dense_motion_params", DENSE_KEYS), dense.numBlocks(), size * ds,
+                    "the dense-motion network", size, ds);
+        }
         return new ModelConfig(name, common, kp, gen, norm, size);
     }
 
@@ -192,14 +244,16 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
         Double normConst = null;
         Object nc = e.raw("norm_const");
         if (nc != null && !"sum".equals(nc)) {
-            if (!(nc instanceof Number n) || !(n.doubleValue() != 0) || !Double.isFinite(n.doubleValue())) {
-                throw new ConfigException(e.raw("norm_const") + " is not a valid norm_const: use 'sum' or a non-zero number");
+            if (!(nc instanceof Number n) || !(Math.abs(n.doubleValue()) >= 1e-6)
+                    || !(Math.abs(n.doubleValue()) <= 1e12)) {
+                throw new ConfigException(e.path() + ".norm_const must be 'sum' or a number from 1e-6 to 1e12 in size,"
+                        + " got: " + ConfigReader.show(nc));
             }
             normConst = n.doubleValue();
         }
         return new EmbeddingParams(e.bool("use_heatmap", true), e.bool("use_difference", false),
                 e.bool("use_deformed_source_image", false), e.bool("add_bg_feature_map", false),
                 e.choice("heatmap_type", "gaussian", "gaussian", "difference").equals("difference"), normConst,
-                e.positiveNumber("scale_factor", 1.0));
+                e.numberIn("scale_factor", 1.0, MIN_SCALE, 1.0, SCALE));
     }
 }

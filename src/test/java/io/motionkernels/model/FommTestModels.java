@@ -3,6 +3,7 @@ package io.motionkernels.model;
 import io.motionkernels.checkpoint.StateDict;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.FommKernels;
+import io.motionkernels.fomm.FommParams;
 import io.motionkernels.tensor.Tensor;
 
 import java.util.LinkedHashMap;

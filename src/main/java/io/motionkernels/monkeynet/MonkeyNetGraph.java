@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.monkeynet;
 
+import io.motionkernels.model.ModelConfig;
 import io.motionkernels.engine.Activation;
 import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.engine.Graph;

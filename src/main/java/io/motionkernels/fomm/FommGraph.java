@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.fomm;
 
+import io.motionkernels.model.FommConfig;
 import io.motionkernels.cpu.FommKernels;
 import io.motionkernels.engine.Activation;
 import io.motionkernels.engine.ConvSpec;

@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.monkeynet;
 
+import io.motionkernels.model.ModelConfig;
 import io.motionkernels.checkpoint.StateDict;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.Elementwise;

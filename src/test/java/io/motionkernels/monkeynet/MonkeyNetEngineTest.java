@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.monkeynet;
 
+import io.motionkernels.model.ModelConfig;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Executor;
@@ -102,6 +103,33 @@ class MonkeyNetEngineTest {
             s.close();
             s.close();
             assertThrows(IllegalStateException.class, () -> e.generate(s, kp));
+        }
+    }
+
+    @Test
+    void findNonFiniteNamesTheFirstDivergingNode() {
+        ModelConfig config = ModelConfig.published("shapes");
+        Weights prng = Weights.prng(5);
+        // weights of the detector's second down block blown up: its output overflows to infinity
+        Weights broken = (name, shape) -> {
+            Tensor t = prng.get(name, shape);
+            if (!name.equals("kp_detector.predictor.encoder.down_blocks.1.conv.weight")) {
+                return t;
+            }
+            float[] d = t.data().clone();
+            for (int i = 0; i < d.length; i++) {
+                d[i] *= 1e38f;
+            }
+            return Tensor.of(d, shape);
+        };
+        Random r = new Random(4);
+        Tensor frame = random(r, 1, 3, 1, 64, 64);
+        try (MonkeyNetEngine e = MonkeyNetEngine.create(config, broken, new CpuDevice(), new Executor.Options(false, false, true))) {
+            Executor.NonFiniteException ex = assertThrows(Executor.NonFiniteException.class, () -> e.detect(frame));
+            assertTrue(ex.getMessage().contains("node kp_detector.predictor.encoder.down_blocks.1.conv"), ex.getMessage());
+        }
+        try (MonkeyNetEngine e = MonkeyNetEngine.create(config, prng, new CpuDevice(), new Executor.Options(false, false, true))) {
+            assertFinite(e.detect(frame).mean(), "healthy keypoints");
         }
     }
 }

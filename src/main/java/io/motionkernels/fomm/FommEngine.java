@@ -1,5 +1,7 @@
-package io.motionkernels.model;
+package io.motionkernels.fomm;
 
+import io.motionkernels.model.FommConfig;
+import io.motionkernels.model.FommKeypoints;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;

@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.fomm;
 
+import io.motionkernels.model.FommConfig;
 import io.motionkernels.checkpoint.CheckpointException;
 import io.motionkernels.checkpoint.StateDict;
 import io.motionkernels.checkpoint.Weights;

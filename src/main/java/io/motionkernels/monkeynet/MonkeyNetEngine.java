@@ -1,5 +1,6 @@
-package io.motionkernels.model;
+package io.motionkernels.monkeynet;
 
+import io.motionkernels.model.ModelConfig;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
@@ -66,10 +67,6 @@ public final class MonkeyNetEngine implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
-    }
-
-    public Device device() {
-        return executor.device();
     }
 
     /** A prepared source: its skips, scaled copies and keypoints on the device. Close to free them. */
@@ -250,7 +247,7 @@ public final class MonkeyNetEngine implements AutoCloseable {
     }
 
     /** The memory plans made so far, by phase and size (for reports). */
-    public synchronized Map<String, MemoryPlanner.Plan> plans() {
+    synchronized Map<String, MemoryPlanner.Plan> plans() {
         Map<String, MemoryPlanner.Plan> m = new LinkedHashMap<>();
         plans.forEach((k, v) -> m.put(k.phase() + " " + k.batch() + "x" + k.frames() + "x" + k.height() + "x" + k.width()
                 + (k.intermediates() ? " (intermediates)" : ""), v.layout()));
