@@ -16,6 +16,9 @@ module io.motionkernels {
     requires static jcuda;
     requires static org.bytedeco.javacpp;
     requires static org.bytedeco.cuda;
+    // optional: video through FFmpeg, the EXIF orientation of photos
+    requires static org.bytedeco.ffmpeg;
+    requires static metadata.extractor;
 
     exports io.motionkernels;
     exports io.motionkernels.tensor;

@@ -35,8 +35,18 @@ public final class Backends {
     }
 
     /** Opens the first GPU for a model (only called once CUDA was found usable). */
-    static io.motionkernels.engine.Device openCuda(Precision precision) {
-        return io.motionkernels.cuda.CudnnDevice.open(0, precision);
+    static io.motionkernels.engine.Device openCuda(Precision precision, int ordinal) {
+        return io.motionkernels.cuda.CudnnDevice.open(ordinal, precision);
+    }
+
+    /** Whether the CPU convolutions use the Vector API (the JVM was started with --add-modules jdk.incubator.vector). */
+    public static boolean vectorConvolution() {
+        return io.motionkernels.cpu.CpuKernels.vectorConvolution();
+    }
+
+    /** Which CPU convolution runs, in a sentence (for logs and {@code info}). */
+    public static String cpuConvolution() {
+        return io.motionkernels.cpu.CpuKernels.describe();
     }
 
     /**

@@ -37,29 +37,31 @@ public final class FommModel implements AutoCloseable {
 
     /** A configuration (a file, or a published name such as {@code vox-256}) and a checkpoint. */
     public static FommModel load(String config, Path checkpoint, Backend backend) {
-        return create(FommConfig.resolve(config), Checkpoints.load(checkpoint), backend, Precision.STRICT);
+        return create(FommConfig.resolve(config), Checkpoints.load(checkpoint),
+                MotionModel.Options.defaults().withBackend(backend));
     }
 
     public static FommModel create(FommConfig config, Weights weights, Backend backend) {
-        return create(config, weights, backend, Precision.STRICT);
+        return create(config, weights, MotionModel.Options.defaults().withBackend(backend));
     }
 
-    /** Like {@link #create(FommConfig, Weights, Backend)}, with the GPU's precision (ignored on the CPU). */
-    public static FommModel create(FommConfig config, Weights weights, Backend backend, Precision precision) {
-        Backend resolved = Backends.resolve(backend);
+    /** With the same options as a {@link MotionModel} (backend, GPU precision, GPU). */
+    public static FommModel create(FommConfig config, Weights weights, MotionModel.Options options) {
+        Backend resolved = Backends.resolve(options.backend());
         // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
-        Executor.Options options = Boolean.getBoolean("motionkernels.debug")
+        Executor.Options run = Boolean.getBoolean("motionkernels.debug")
                 ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), options), Backend.CPU);
+            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), run), Backend.CPU);
         }
         Device gpu;
         try {
-            gpu = Backends.openCuda(precision);
+            gpu = Backends.openCuda(options.precision(), options.cudaDevice());
         } catch (RuntimeException | LinkageError e) {
-            throw new BackendUnavailableException("the model could not be set up on the GPU: " + e.getMessage(), e);
+            throw new BackendUnavailableException("the model could not be set up on GPU " + options.cudaDevice() + ": "
+                    + e.getMessage(), e);
         }
-        return new FommModel(FommEngine.create(config, weights, gpu, options), Backend.CUDA);
+        return new FommModel(FommEngine.create(config, weights, gpu, run), Backend.CUDA);
     }
 
     public FommConfig config() {

@@ -38,6 +38,24 @@ final class Inputs {
                     + " but the source is " + source.dim(3) + "x" + source.dim(4) + "; resize them to the source's size");
         }
         io.motionkernels.tensor.Finite.requireInput("driving frames:", driving);
+        checkRange("the driving frames", driving);
+    }
+
+    /**
+     * Pictures are RGB in [0, 1]: a value outside (after the finite check) is almost always 8-bit
+     * pixels passed as they are, which the model would turn into a plausible-looking wrong result.
+     */
+    static void checkRange(String what, Tensor t) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : t.data()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        if (min < 0f || max > 1f) {
+            throw new MotionKernelsException(String.format(java.util.Locale.ROOT, "%s range from %s to %s, but"
+                    + " pictures are RGB in [0, 1] (8-bit pixels: divide by 255)", what, min, max));
+        }
     }
 
     static void checkGeneratorSize(ModelConfig c, Tensor source) {

@@ -36,40 +36,78 @@ public final class MotionModel implements AutoCloseable {
         this.backend = backend;
     }
 
-    /** Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors). */
-    public static MotionModel load(Path config, Path checkpoint, Backend backend) {
-        return load(config, checkpoint, backend, Precision.STRICT);
+    /**
+     * How a model runs: the backend (AUTO by default: CUDA where usable and verified, else the
+     * CPU), the GPU's precision (ignored on the CPU) and which GPU.
+     */
+    public record Options(Backend backend, Precision precision, int cudaDevice) {
+        public Options {
+            if (backend == null || precision == null) {
+                throw new MotionKernelsException("a model's options need a backend and a precision");
+            }
+            if (cudaDevice < 0) {
+                throw new MotionKernelsException("the CUDA device number must be 0 or more, got " + cudaDevice);
+            }
+        }
+
+        /** AUTO backend, STRICT precision, the first GPU. */
+        public static Options defaults() {
+            return new Options(Backend.AUTO, Precision.STRICT, 0);
+        }
+
+        public Options withBackend(Backend b) {
+            return new Options(b, precision, cudaDevice);
+        }
+
+        public Options withPrecision(Precision p) {
+            return new Options(backend, p, cudaDevice);
+        }
+
+        public Options withCudaDevice(int ordinal) {
+            return new Options(backend, precision, ordinal);
+        }
     }
 
-    /** Like {@link #load(Path, Path, Backend)}, with the GPU's precision (ignored on the CPU). */
-    public static MotionModel load(Path config, Path checkpoint, Backend backend, Precision precision) {
+    /** Loads a configuration YAML and a checkpoint (legacy or zip torch.save, or safetensors). */
+    public static MotionModel load(Path config, Path checkpoint, Options options) {
         ModelConfig c = ModelConfig.load(config);
-        return create(c, Checkpoints.load(checkpoint), backend, precision);
+        return create(c, Checkpoints.load(checkpoint), options);
+    }
+
+    /** {@link #load(Path, Path, Options)} on {@code backend} with the other options at their defaults. */
+    public static MotionModel load(Path config, Path checkpoint, Backend backend) {
+        return load(config, checkpoint, Options.defaults().withBackend(backend));
+    }
+
+    /**
+     * The demo model bundled in the jar (Monkey-Net's shapes configuration with trained weights,
+     * 64x64, one coloured shape per frame: animate it with absolute keypoints).
+     */
+    public static MotionModel demo(Options options) {
+        return create(ModelConfig.published(DemoModel.CONFIG), DemoModel.weights(), options);
     }
 
     /** Builds a model from a configuration and weights (a checkpoint's, or {@link Weights#prng}). */
     public static MotionModel create(ModelConfig config, Weights weights, Backend backend) {
-        return create(config, weights, backend, Precision.STRICT);
+        return create(config, weights, Options.defaults().withBackend(backend));
     }
 
-    /**
-     * Like {@link #create(ModelConfig, Weights, Backend)}, with the GPU's precision (ignored on the
-     * CPU).
-     */
-    public static MotionModel create(ModelConfig config, Weights weights, Backend backend, Precision precision) {
-        Backend resolved = Backends.resolve(backend);
-        // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
-        Executor.Options options = Boolean.getBoolean("motionkernels.debug")
-                ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
+    /** Builds a model from a configuration and weights with {@code options}. */
+    public static MotionModel create(ModelConfig config, Weights weights, Options options) {
+        Backend resolved = Backends.resolve(options.backend());
         MonkeyNetParams params = MonkeyNetParams.of(config, weights);
+        // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
+        Executor.Options run = Boolean.getBoolean("motionkernels.debug")
+                ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), options), Backend.CPU);
+            return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), run), Backend.CPU);
         }
         try {
-            Device gpu = Backends.openCuda(precision);
-            return new MotionModel(MonkeyNetEngine.create(params, gpu, options), Backend.CUDA);
+            Device gpu = Backends.openCuda(options.precision(), options.cudaDevice());
+            return new MotionModel(MonkeyNetEngine.create(params, gpu, run), Backend.CUDA);
         } catch (RuntimeException | LinkageError e) {
-            throw new BackendUnavailableException("the model could not be set up on the GPU: " + e.getMessage(), e);
+            throw new BackendUnavailableException("the model could not be set up on GPU " + options.cudaDevice() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -100,6 +138,7 @@ public final class MotionModel implements AutoCloseable {
         ensureOpen();
         Inputs.checkVideo(engine.config(), "source", source);
         io.motionkernels.tensor.Finite.requireInput("source image:", source);
+        Inputs.checkRange("the source image's values", source);
         if (source.dim(2) != 1) {
             throw new MotionKernelsException("the source must be one frame (1, C, 1, H, W), got " + source.shapeString());
         }

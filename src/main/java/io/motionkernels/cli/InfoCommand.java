@@ -29,6 +29,9 @@ public final class InfoCommand implements Callable<Integer> {
                 out.println("  " + check);
             }
         }
+        String video = io.motionkernels.media.Ffmpeg.reason();
+        out.println(video == null ? "video: FFmpeg available (mp4, mov, webm, mkv, ... in; H.264 mp4 out)"
+                : "video: not available: " + video + " (images and GIFs still work)");
         out.println("default backend (--backend auto): " + Backends.autoChoice().name().toLowerCase(java.util.Locale.ROOT)
                 + (why == null && Backends.autoChoice() == io.motionkernels.Backend.CPU
                 ? " (the CUDA path is not yet verified on a GPU: ask for it with --backend cuda)" : ""));

@@ -1,10 +1,12 @@
 package io.motionkernels.media;
 
+import io.motionkernels.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.Arrays;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageInputStream;
 import org.w3c.dom.Node;
 
 /**
@@ -36,54 +38,128 @@ final class GifFrames {
     }
 
     /**
-     * Adds the composited frames (only the first when {@code firstOnly}) to {@code stack} and
-     * returns the frame rate from the delays: frames per second over the frames that have a
-     * delay, {@code defaultFps} when none has one. Returns NaN when {@code firstOnly}.
+     * A GIF's composited frames, decoded one at a time. The frame count is found by a scan that
+     * skips the image data; the screen, each frame's size and the total compositing work are
+     * checked against {@code limits} before anything is decoded.
      */
-    static double decode(ImageReader reader, Pixels.FrameStack stack, boolean firstOnly, double defaultFps)
-            throws IOException {
-        int count = reader.getNumImages(true);
-        if (count <= 0) {
-            return Double.NaN;
+    static final class Stream implements FrameStream {
+        private final String file;
+        private final ImageInputStream input;
+        private final ImageReader reader;
+        private final Framer framer;
+        private final int count;
+        private final long used;
+        private final int sw;
+        private final int sh;
+        private final MediaLimits limits;
+        private final double fps;
+        private int[] canvas;
+        private int[] saved;
+        private Frame previous;
+        private int index;
+
+        Stream(String file, ImageInputStream input, ImageReader reader, Framer framer, long maxFrames,
+                long fileBytes, MediaLimits limits, double defaultFps) throws IOException {
+            this.file = file;
+            this.input = input;
+            this.reader = reader;
+            this.framer = framer;
+            this.limits = limits;
+            this.count = reader.getNumImages(true);
+            if (count <= 0) {
+                throw new MediaException("Input " + file + " contains no frames: give a GIF with at least one frame.");
+            }
+            int[] screen = logicalScreen(reader.getStreamMetadata());
+            Frame first = frameInfo(reader.getImageMetadata(0));
+            if (screen[0] <= 0 || screen[1] <= 0) {
+                screen = new int[] {Math.max(1, first.left + first.width), Math.max(1, first.top + first.height)};
+            }
+            this.sw = screen[0];
+            this.sh = screen[1];
+            limits.checkPicture(file, "a logical screen", sw, sh);
+            this.used = Math.min(count, maxFrames);
+            long work = used * (long) sw * sh;
+            long budget = limits.gifBudget(fileBytes);
+            if (work > budget) {
+                throw new MediaException(file + " is a " + fileBytes + "-byte GIF asking for " + used + " frames of "
+                        + sw + "x" + sh + " (" + work + " pixels to composite), more than the limit of " + budget
+                        + " for a file of its size: the file is damaged or hostile; if it is genuine, read fewer"
+                        + " frames with --frames.");
+            }
+            this.fps = frameRate(defaultFps);
         }
-        int used = firstOnly ? 1 : count;
-        Frame[] frames = new Frame[used];
-        for (int i = 0; i < used; i++) {
-            frames[i] = frameInfo(reader.getImageMetadata(i));
-        }
-        int[] screen = screenSize(reader.getStreamMetadata(), frames);
-        int sw = screen[0];
-        int sh = screen[1];
-        int[] canvas = new int[sw * sh];
-        int[] saved = null;
-        long delaySum = 0;
-        int delayed = 0;
-        for (int i = 0; i < used; i++) {
-            Frame f = frames[i];
-            if (i > 0) {
-                Frame prev = frames[i - 1];
-                if (prev.disposal == RESTORE_BACKGROUND) {
-                    clear(canvas, sw, sh, prev);
-                } else if (prev.disposal == RESTORE_PREVIOUS && saved != null) {
-                    canvas = saved;
+
+        /** Frames per second from the delays of the frames read (all of them, from metadata only). */
+        private double frameRate(double defaultFps) throws IOException {
+            long delaySum = 0;
+            int delayed = 0;
+            for (int i = 0; i < used; i++) {
+                Frame f = frameInfo(reader.getImageMetadata(i));
+                if (f.delay > 0) {
+                    delaySum += f.delay;
+                    delayed++;
                 }
             }
-            saved = f.disposal == RESTORE_PREVIOUS ? canvas.clone() : null;
-            BufferedImage sub = reader.read(i);
-            // The decoded image is the authority on the sub-image size; the descriptor may disagree.
-            f.width = sub.getWidth();
-            f.height = sub.getHeight();
-            draw(canvas, sw, sh, Pixels.argb(sub), f);
-            stack.add(canvas, sw, 0, 0, sw, sh);
-            if (f.delay > 0) {
-                delaySum += f.delay;
-                delayed++;
+            return delayed == 0 ? defaultFps : 100.0 * delayed / delaySum;
+        }
+
+        @Override
+        public Tensor next() {
+            if (index >= used) {
+                return null;
+            }
+            try {
+                Frame f = frameInfo(reader.getImageMetadata(index));
+                limits.checkPicture(file, "frame " + (index + 1) + " of", f.width, f.height);
+                if (canvas == null) {
+                    canvas = new int[sw * sh];
+                } else if (previous.disposal == RESTORE_BACKGROUND) {
+                    clear(canvas, sw, sh, previous);
+                } else if (previous.disposal == RESTORE_PREVIOUS && saved != null) {
+                    canvas = saved;
+                }
+                saved = f.disposal == RESTORE_PREVIOUS ? canvas.clone() : null;
+                BufferedImage sub = reader.read(index);
+                // The decoded image is the authority on the sub-image size; the descriptor may disagree.
+                f.width = sub.getWidth();
+                f.height = sub.getHeight();
+                draw(canvas, sw, sh, Pixels.argb(sub), f);
+                previous = f;
+                index++;
+                return framer.frame(canvas, sw, 0, 0, sw, sh);
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof MediaException m) {
+                    throw m;
+                }
+                throw new MediaException("Cannot decode frame " + (index + 1) + " of " + file + " (" + e.getMessage()
+                        + "): the GIF is damaged; re-export or download it again.", e);
             }
         }
-        if (firstOnly) {
-            return Double.NaN;
+
+        @Override
+        public double fps() {
+            return fps;
         }
-        return delayed == 0 ? defaultFps : 100.0 * delayed / delaySum;
+
+        @Override
+        public long declaredFrames() {
+            return count;
+        }
+
+        @Override
+        public String description() {
+            return "GIF " + sw + "x" + sh + ", " + count + " frames";
+        }
+
+        @Override
+        public void close() {
+            reader.dispose();
+            try {
+                input.close();
+            } catch (IOException e) {
+                // nothing was written; a failed close of a read-only file changes nothing
+            }
+        }
     }
 
     private static Frame frameInfo(IIOMetadata metadata) {
@@ -113,8 +189,8 @@ final class GifFrames {
         return KEEP; // "none", "doNotDispose" and the reserved values all leave the frame in place
     }
 
-    /** The logical screen, or the frames' bounding box when the file does not give one. */
-    private static int[] screenSize(IIOMetadata stream, Frame[] frames) {
+    /** The logical screen's size, {0, 0} when the file does not give one. */
+    private static int[] logicalScreen(IIOMetadata stream) {
         int w = 0;
         int h = 0;
         if (stream != null) {
@@ -126,13 +202,7 @@ final class GifFrames {
                 }
             }
         }
-        if (w <= 0 || h <= 0) {
-            for (Frame f : frames) {
-                w = Math.max(w, f.left + f.width);
-                h = Math.max(h, f.top + f.height);
-            }
-        }
-        return new int[] {Math.max(w, 1), Math.max(h, 1)};
+        return new int[] {w, h};
     }
 
     private static void clear(int[] canvas, int sw, int sh, Frame f) {

@@ -230,4 +230,19 @@ class CliTest {
         assertTrue(bad.out().contains("teleport"), bad.out());
         assertTrue(bad.out().contains("1 passed, 2 failed"), bad.out());
     }
+
+    @Test
+    void verifyTakesSeveralFoldersAndABackend() {
+        Run both = run("verify", "--backend", "cpu", GOLDEN.resolve("shapes").toString(), GOLDEN.resolve("ops").toString());
+        assertEquals(0, both.code(), both.toString());
+        assertTrue(both.out().contains(GOLDEN.resolve("shapes").resolve("kp_detector.safetensors").toString()), both.out());
+        assertTrue(both.out().contains(GOLDEN.resolve("ops").toString()), both.out());
+        if (io.motionkernels.Backends.cudaUnavailableReason() != null) {
+            // no GPU here: every model case fails, the operation cases still run on the CPU kernels
+            Run gpu = run("verify", "--backend", "cuda", GOLDEN.resolve("shapes").toString());
+            assertEquals(Main.USER_ERROR, gpu.code(), gpu.toString());
+            assertTrue(gpu.out().contains("CUDA cannot be used"), gpu.out());
+        }
+        assertEquals(Main.USER_ERROR, run("verify", "--backend", "tpu", GOLDEN.toString()).code());
+    }
 }

@@ -27,11 +27,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code animate} and {@code verify} with First Order Motion Model configurations. */
 class FommCliTest {
-    static final Path SAMPLE = TestFiles.samples().resolve("00000001.png");
-    static final Path DRIVING = TestFiles.samples().resolve("00000005.png");
-
     @TempDir
     Path tmp;
+
+    Path sample;
+    Path driving;
+
+    /** A 64x64 photo-like source and a 3-frame 64x64 GIF, made with the library's own writer. */
+    @org.junit.jupiter.api.BeforeEach
+    void media() throws IOException {
+        java.util.Random r = new java.util.Random(3);
+        Tensor video = Tensor.zeros(1, 3, 4, 64, 64);
+        for (int c = 0; c < 3; c++) {
+            for (int f = 0; f < 4; f++) {
+                for (int i = 0; i < 64; i++) {
+                    for (int j = 0; j < 64; j++) {
+                        double v = 0.5 + 0.4 * Math.sin((i + 3 * f) / (7.0 + c)) * Math.cos((j - 2 * f) / 9.0);
+                        video.data()[(((c * 4) + f) * 64 + i) * 64 + j] = (float) (v + 0.02 * r.nextGaussian());
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < video.numel(); i++) {
+            video.data()[i] = Math.max(0f, Math.min(1f, video.data()[i]));
+        }
+        sample = tmp.resolve("source.png");
+        io.motionkernels.media.MediaWriter.write(sample, Frames.slice(video, 0, 1), 10);
+        driving = tmp.resolve("driving.gif");
+        io.motionkernels.media.MediaWriter.write(driving, Frames.slice(video, 1, 3), 10);
+    }
 
     private Path[] smallModel() throws IOException {
         String yaml = FommTestModels.yaml("    estimate_jacobian: True\n", "    scale_factor: 0.5\n",
@@ -57,7 +81,7 @@ class FommCliTest {
     void animateSelectsFommFromTheConfigurationAndMatchesTheApi() throws IOException {
         Path[] m = smallModel();
         Path out = tmp.resolve("out.safetensors");
-        CliTest.Run r = CliTest.run("animate", "--source", SAMPLE.toString(), "--driving", DRIVING.toString(), "--out",
+        CliTest.Run r = CliTest.run("animate", "--source", sample.toString(), "--driving", driving.toString(), "--out",
                 out.toString(), "--config", m[0].toString(), "--checkpoint", m[1].toString(), "--relative",
                 "--adapt-scale", "--frames", "3", "--batch", "2", "--backend", "cpu");
         assertEquals(0, r.code(), r.toString());
@@ -66,8 +90,9 @@ class FommCliTest {
         assertArrayEquals(new int[] {1, 3, 3, 64, 64}, result.shape());
 
         // the same animation through the API, one frame at a time
-        Tensor src = MediaReader.readImage(SAMPLE, 64, 64, MediaReader.Layout.AUTO).firstFrame().reshape(1, 3, 64, 64);
-        Video drv = MediaReader.readVideo(DRIVING, 64, 64);
+        Tensor src = MediaReader.readImage(sample, 64, 64).firstFrame().reshape(1, 3, 64, 64);
+        Video drv = MediaReader.readVideo(driving, 64, 64);
+        assertEquals(3, drv.frameCount());
         FommConfig cfg = FommConfig.resolve(m[0].toString());
         try (FommModel model = FommModel.create(cfg, io.motionkernels.checkpoint.Checkpoints.load(m[1]), Backend.CPU)) {
             FommModel.Transfer t = model.transfer(src, new FommConfig.Normalization(true, true, true));
@@ -78,7 +103,7 @@ class FommCliTest {
             assertTrue(Comparison.relativeL2(result, expected) < 1e-6, "the command line and the API differ");
         }
         Path gif = tmp.resolve("out.gif");
-        CliTest.Run g = CliTest.run("animate", "--source", SAMPLE.toString(), "--driving", DRIVING.toString(), "--out",
+        CliTest.Run g = CliTest.run("animate", "--source", sample.toString(), "--driving", driving.toString(), "--out",
                 gif.toString(), "--config", m[0].toString(), "--checkpoint", m[1].toString(), "--absolute",
                 "--frames", "2");
         assertEquals(0, g.code(), g.toString());
@@ -89,7 +114,7 @@ class FommCliTest {
     void mistakesGetOneClearLine() throws IOException {
         Path[] m = smallModel();
         Path out = tmp.resolve("x.gif");
-        String[] base = {"animate", "--source", SAMPLE.toString(), "--driving", DRIVING.toString(), "--out",
+        String[] base = {"animate", "--source", sample.toString(), "--driving", driving.toString(), "--out",
                 out.toString(), "--frames", "1"};
         assertUserError(CliTest.run(concat(base, "--adapt-scale")), out, "--adapt-scale");
         assertUserError(CliTest.run(concat(base, "--config", "vox-256")), out, "--checkpoint");

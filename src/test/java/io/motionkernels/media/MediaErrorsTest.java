@@ -122,9 +122,9 @@ class MediaErrorsTest {
     @Test
     void unsupportedOutputExtension() throws Exception {
         Tensor t = Tensor.zeros(1, 3, 2, 4, 4);
-        for (String name : List.of("out.mp4", "out.jpg", "out", "out.gif.txt")) {
+        for (String name : List.of("out.mov", "out.jpg", "out", "out.gif.txt")) {
             Path out = dir.resolve(name);
-            fails(() -> MediaWriter.write(out, t, 10), name, ".gif", ".png");
+            fails(() -> MediaWriter.write(out, t, 10), name, ".gif", ".png", ".mp4", ".safetensors");
         }
         assertEquals(List.of(), listing());
     }

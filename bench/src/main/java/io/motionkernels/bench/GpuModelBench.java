@@ -72,7 +72,8 @@ public class GpuModelBench {
             ModelConfig c = ModelConfig.published(config);
             int size = c.defaultSize();
             int n = ModelBench.batchFrames(batch, config);
-            model = MotionModel.create(c, Weights.prng(7), Backend.CUDA, Precision.valueOf(precision));
+            model = MotionModel.create(c, Weights.prng(7), MotionModel.Options.defaults().withBackend(Backend.CUDA)
+                    .withPrecision(Precision.valueOf(precision)));
             if (model.backend() != Backend.CUDA) {
                 throw new IllegalStateException("asked for the CUDA backend, got " + model.backend());
             }
