@@ -7,3 +7,4 @@
 #include "interpolate.cu"
 #include "pool.cu"
 #include "elementwise.cu"
+#include "fomm.cu"

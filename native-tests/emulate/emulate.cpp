@@ -83,6 +83,9 @@ static std::vector<float> poisoned(size_t n) { return std::vector<float>(n, NAN)
 
 static int var_kind(const std::string& v) { return v == "matrix" ? 0 : v == "single" ? 1 : 2; }
 
+void fomm_antialias_golden(const std::string& name, Case& c);  // emulate_fomm.cpp
+void fomm_self_checks();
+
 static void golden(const std::string& path) {
     Case c = read_case(path);
     std::string kind = c.md["kind"], name = path.substr(path.find_last_of('/') + 1);
@@ -140,6 +143,8 @@ static void golden(const std::string& path) {
         else
             emu::launch(ew_grid(n), 256, interp_nearest, in.data.data(), out.data(), NC, s[2], s[3], s[4], o[2], o[3], o[4], sc[0], sc[1], sc[2]);
         verdict(name, out, ref.data, 1e-4);
+    } else if (kind == "op:antialias_interpolation") {
+        fomm_antialias_golden(name, c);
     } else {
         printf("%-58s SKIP (kind %s)\n", name.c_str(), kind.c_str());
     }
@@ -150,8 +155,10 @@ void self_checks();  // emulate_selfcheck.cpp
 int main(int argc, char** argv) {
     for (int i = 1; i < argc; i++) golden(argv[i]);
     self_checks();
+    fomm_self_checks();
     printf("\nemulated kernels: %d passed, %d failed\n", g_pass, g_fail);
     return g_fail == 0 ? 0 : 1;
 }
 
 #include "emulate_selfcheck.cpp"
+#include "emulate_fomm.cpp"

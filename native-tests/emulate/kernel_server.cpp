@@ -58,6 +58,19 @@ void run(const std::string& s, int g, int b, const Call& c) {
     } else if (s == "grid_sample_depth1") {
         emu::launch(g, b, grid_sample_depth1, c.P(0), c.P(1), c.P(2), c.I(3), c.I(4), c.I(5), c.I(6), c.I(7), c.I(8), c.I(9),
                     c.I(10), c.I(11));
+    } else if (s == "softmax_channels") {
+        emu::launch(g, b, softmax_channels, c.P(0), c.P(1), c.I(2), c.I(3), c.I(4), c.L(5));
+    } else if (s == "antialias") {
+        emu::launch(g, b, antialias, c.P(0), c.P(1), c.P(2), c.I(3), c.I(4), c.I(5), c.I(6), c.I(7));
+    } else if (s == "heatmap_keypoints") {
+        emu::launch_cooperative(g, b, heatmap_keypoints, c.P(0), c.P(1), c.P(2), c.P(3), c.I(4), c.I(5), c.I(6), c.I(7),
+                                c.I(8), c.I(9));
+    } else if (s == "sparse_motion") {
+        emu::launch(g, b, sparse_motion, c.P(0), c.P(1), c.P(2), c.P(3), c.P(4), c.I(5), c.I(6), c.I(7), c.I(8), c.I(9));
+    } else if (s == "combine_motion") {
+        emu::launch(g, b, combine_motion, c.P(0), c.P(1), c.P(2), c.I(3), c.I(4), c.L(5));
+    } else if (s == "scale_pixels") {
+        emu::launch(g, b, scale_pixels, c.P(0), c.P(1), c.P(2), c.I(3), c.I(4), c.L(5));
     } else {
         throw std::runtime_error("kernel_server: no kernel '" + s + "'");
     }

@@ -44,6 +44,26 @@ public final class TestFiles {
         return resourceFolder("cases");
     }
 
+    /** The shipped copy of the First Order Motion Model cases (target/test-classes/golden-fomm). */
+    public static Path fommGolden() {
+        return resourceFolder("golden-fomm");
+    }
+
+    /** {@code ../shared/golden-fomm} (beside the {@code golden.dir} folder) when it is there. */
+    public static Optional<Path> sharedFommGolden() {
+        return sharedGolden().map(g -> g.toAbsolutePath().normalize().resolveSibling("golden-fomm"))
+                .filter(Files::isDirectory);
+    }
+
+    /** Every FOMM case: the shipped ones, then those of ../shared/golden-fomm that the copy lacks. */
+    public static List<Case> fommCases() {
+        List<Case> out = new ArrayList<>(list(fommGolden()));
+        Set<String> shipped = out.stream().map(Case::name).collect(Collectors.toSet());
+        sharedFommGolden().ifPresent(shared -> list(shared).stream()
+                .filter(c -> !shipped.contains(c.name())).forEach(out::add));
+        return out;
+    }
+
     /** {@code ../shared/golden} (or the {@code golden.dir} property) when it is there. */
     public static Optional<Path> sharedGolden() {
         Path p = Path.of(System.getProperty("golden.dir", "../shared/golden"));

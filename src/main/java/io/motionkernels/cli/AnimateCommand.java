@@ -3,6 +3,7 @@ package io.motionkernels.cli;
 import io.motionkernels.Backend;
 import io.motionkernels.DemoModel;
 import io.motionkernels.MotionKernelsException;
+import io.motionkernels.FommModel;
 import io.motionkernels.MotionModel;
 import io.motionkernels.Precision;
 import io.motionkernels.PreparedSource;
@@ -16,6 +17,7 @@ import io.motionkernels.media.FrameStream;
 import io.motionkernels.media.MediaLimits;
 import io.motionkernels.media.MediaReader;
 import io.motionkernels.media.MediaWriter;
+import io.motionkernels.model.FommConfig;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.tensor.Frames;
 import io.motionkernels.tensor.Tensor;
@@ -61,8 +63,10 @@ public final class AnimateCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--config", paramLabel = "C",
-            description = "Monkey-Net configuration YAML, or a published name (shapes, nemo, bair, taichi, actions,"
-                    + " moving-gif, vox). Default: the one a safetensors checkpoint names, else the demo's (shapes).")
+            description = "Monkey-Net or First Order Motion Model configuration YAML, or a published name (Monkey-Net:"
+                    + " shapes, nemo, bair, taichi, actions, moving-gif, vox; FOMM: vox-256, vox-adv-256, taichi-256,"
+                    + " taichi-adv-256, mgif-256, fashion-256, bair-256, nemo-256; the configuration selects the model)."
+                    + " Default: the one a safetensors checkpoint names, else the demo's (shapes).")
     String config;
 
     @Option(names = "--checkpoint", paramLabel = "K",
@@ -74,11 +78,16 @@ public final class AnimateCommand implements Callable<Integer> {
     Motion motion;
 
     static final class Motion {
-        @Option(names = "--relative", description = "move the source keypoints by the driving motion (move_location)")
+        @Option(names = "--relative", description = "move the source keypoints by the driving motion (Monkey-Net's"
+                + " move_location; FOMM: relative movement and relative jacobians, as its demo's --relative)")
         boolean relative;
         @Option(names = "--absolute", description = "use the driving keypoints as detected")
         boolean absolute;
     }
+
+    @Option(names = "--adapt-scale", description = "First Order Motion Model only: scale the movement by the ratio of the"
+            + " source's and the first driving frame's keypoint hull areas (its demo's --adapt_scale)")
+    boolean adaptScale;
 
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
             description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}, which is the CPU until the CUDA path has been"
@@ -165,13 +174,27 @@ public final class AnimateCommand implements Callable<Integer> {
         }
         Backend requested = Backend.parse(backend);
         Precision.parse(precision);
-        ModelConfig cfg = resolveConfig();
-        int res = size == null ? cfg.defaultSize() : size;
-        Sizes.check(cfg, res);
+        // the configuration selects the model family
+        FommConfig fomm = config != null && FommConfig.names(config) ? FommConfig.resolve(config) : null;
+        if (fomm == null && adaptScale) {
+            throw new MotionKernelsException("--adapt-scale applies to First Order Motion Model configurations only"
+                    + " (--config vox-256, ...); Monkey-Net's relative motion has no movement scale");
+        }
+        if (fomm != null && checkpoint == null) {
+            throw new MotionKernelsException("the First Order Motion Model configuration " + fomm.name()
+                    + " has no bundled weights: pass --checkpoint (for example vox-cpk.pth.tar for vox-256)");
+        }
+        ModelConfig cfg = fomm == null ? resolveConfig() : null;
+        int res = size == null ? (fomm != null ? fomm.defaultSize() : cfg.defaultSize()) : size;
+        if (fomm != null) {
+            fomm.checkSize(res, res);
+        } else {
+            Sizes.check(cfg, res);
+        }
         Weights weights = checkpoint == null ? DemoModel.weights() : Checkpoints.load(checkpoint);
         // The bundled demo (one shape per frame) suits absolute keypoints; a checkpoint's
         // configuration says what suits it.
-        ModelConfig.Normalization norm = motion != null
+        ModelConfig.Normalization norm = fomm != null ? null : motion != null
                 ? (motion.absolute ? ModelConfig.Normalization.ABSOLUTE : ModelConfig.Normalization.RELATIVE)
                 : checkpoint == null ? ModelConfig.Normalization.ABSOLUTE : cfg.normalization();
         PrintWriter err = spec.commandLine().getErr();
@@ -205,11 +228,15 @@ public final class AnimateCommand implements Callable<Integer> {
             if (debug) {
                 System.setProperty("motionkernels.debug", "true");
             }
+            if (fomm != null) {
+                animateFomm(fomm, weights, requested, src, drv, () -> sink(tensorOut, outFps, output), err, expected, view);
+                return 0;
+            }
             try (MotionModel model = MotionModel.create(cfg, weights, MotionModel.Options.defaults()
                     .withBackend(requested).withPrecision(Precision.parse(precision)).withThreads(threads));
                  PreparedSource prepared = model.prepare(src);
                  FrameSink sink = tensorOut ? new TensorSink(out, outFps) : MediaWriter.open(out, output)) {
-                Pipeline.Result r = new Pipeline(drv, prepared.animate(norm), sink, batch, view,
+                Pipeline.Result r = new Pipeline(drv, prepared.animate(norm)::next, sink, batch, view,
                         new Progress(err, expected, System.console() != null)).run();
                 spec.commandLine().getOut().printf(Locale.ROOT,
                         "animated %d frame%s in %.2f s (%.1f frames/s) on %s with %s, %s keypoints; model %.2f s,"
@@ -221,6 +248,39 @@ public final class AnimateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private FrameSink sink(boolean tensorOut, double outFps, MediaWriter.Output output) {
+        return tensorOut ? new TensorSink(out, outFps) : MediaWriter.open(out, output);
+    }
+
+    /**
+     * First Order Motion Model: the source's and the first driving frame's keypoints once, then the
+     * detector, normalize_kp and the generator for every frame, as FOMM's demo.py does.
+     */
+    private void animateFomm(FommConfig cfg, Weights weights, Backend requested, Tensor src, FrameStream drv,
+                             java.util.function.Supplier<FrameSink> sinkToOpen, PrintWriter err, long expected,
+                             MediaWriter.View view) {
+        FommConfig.Normalization base = cfg.normalization();
+        boolean relative = motion == null ? base.useRelativeMovement() : motion.relative;
+        boolean relativeJacobian = cfg.estimateJacobian()
+                && (motion == null ? base.useRelativeJacobian() && relative : motion.relative);
+        FommConfig.Normalization norm = new FommConfig.Normalization(adaptScale || (motion == null
+                && base.adaptMovementScale()), relative, relativeJacobian);
+        try (FommModel model = FommModel.create(cfg, weights, MotionModel.Options.defaults()
+                     .withBackend(requested).withPrecision(Precision.parse(precision)));
+             FommModel.Transfer transfer = model.transfer(src.reshape(1, src.dim(1), src.dim(3), src.dim(4)), norm);
+             FrameSink sink = sinkToOpen.get()) {
+            Pipeline.Result r = new Pipeline(drv, transfer::next, sink, batch, view,
+                    new Progress(err, expected, System.console() != null)).run();
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "animated %d frame%s in %.2f s (%.1f frames/s) on %s with %s (First Order Motion Model), %s"
+                            + " keypoints%s; model %.2f s, reading %.2f s and writing %.2f s beside it; wrote %s%n",
+                    r.frames(), r.frames() == 1 ? "" : "s", r.seconds(), r.frames() / r.seconds(),
+                    model.backend().name().toLowerCase(Locale.ROOT), cfg.name(), relative ? "relative" : "absolute",
+                    norm.adaptMovementScale() ? String.format(Locale.ROOT, ", movement scale %.3f",
+                            transfer.movementScale()) : "", r.modelSeconds(), r.readSeconds(), r.writeSeconds(), out);
+        }
     }
 
     /** Refuses outputs that cannot be written or would overwrite an input; true for .safetensors. */

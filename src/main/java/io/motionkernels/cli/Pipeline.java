@@ -1,6 +1,5 @@
 package io.motionkernels.cli;
 
-import io.motionkernels.Animation;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.media.FrameSink;
 import io.motionkernels.media.FrameStream;
@@ -28,7 +27,7 @@ final class Pipeline {
     }
 
     private final FrameStream input;
-    private final Animation animation;
+    private final java.util.function.UnaryOperator<Tensor> animation;
     private final FrameSink sink;
     private final int batch;
     private final MediaWriter.View view;
@@ -40,7 +39,7 @@ final class Pipeline {
     private long readNanos;
     private long writeNanos;
 
-    Pipeline(FrameStream input, Animation animation, FrameSink sink, int batch, MediaWriter.View view,
+    Pipeline(FrameStream input, java.util.function.UnaryOperator<Tensor> animation, FrameSink sink, int batch, MediaWriter.View view,
             AnimateCommand.Progress progress) {
         this.input = input;
         this.animation = animation;
@@ -70,7 +69,7 @@ final class Pipeline {
                     break;
                 }
                 long t = System.nanoTime();
-                Tensor result = animation.next(item.driving());
+                Tensor result = animation.apply(item.driving());
                 io.motionkernels.tensor.Finite.requireResult(result);
                 modelNanos += System.nanoTime() - t;
                 frames += result.dim(2);

@@ -3,6 +3,7 @@ package io.motionkernels.conformance;
 import io.motionkernels.engine.Padding;
 import io.motionkernels.MotionKernelsException;
 import io.motionkernels.checkpoint.Safetensors;
+import io.motionkernels.cpu.FommKernels;
 import io.motionkernels.cpu.GridSample;
 import io.motionkernels.cpu.Interpolate;
 import io.motionkernels.cpu.KeypointOps;
@@ -51,8 +52,9 @@ public final class OpCases {
                 case "op:gaussian2kp" -> gaussian2kp(c);
                 case "op:grid_sample" -> gridSample(c);
                 case "op:interpolate" -> interpolate(c);
+                case "op:antialias_interpolation" -> antialias(c);
                 default -> throw new MotionKernelsException("unknown operation case kind '" + kind
-                        + "': known are op:kp2gaussian, op:gaussian2kp, op:grid_sample and op:interpolate");
+                        + "': known are op:kp2gaussian, op:gaussian2kp, op:grid_sample, op:interpolate and op:antialias_interpolation");
             };
         } catch (IllegalArgumentException e) {
             throw new MotionKernelsException("case " + kind + " " + meta + " is malformed: " + e.getMessage(), e);
@@ -103,6 +105,41 @@ public final class OpCases {
         boolean alignCorners = bool(require(c, "align_corners"), "align_corners");
         Tensor out = GridSample.sample(c.require("input"), c.require("grid"), padding, alignCorners);
         return List.of(new Comparison("out", out, c.require("out")));
+    }
+
+    /** FOMM's AntiAliasInterpolation2d: the identity at scale 1, else the Gaussian blur sampled every int(1/s) pixels. */
+    private static List<Comparison> antialias(Safetensors.Contents c) {
+        double scale = number(require(c, "scale"), "scale");
+        if (!(scale > 0 && scale <= 1)) {
+            throw new IllegalArgumentException("scale must be in (0, 1], got " + scale);
+        }
+        Tensor input = c.require("input");
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException("antialias input must be (B, C, H, W), got " + input.shapeString());
+        }
+        if (scale == 1) {
+            return List.of(new Comparison("out", input, c.require("out")));
+        }
+        int k = FommKernels.antialiasKernelSize(scale);
+        int stride = FommKernels.antialiasStride(scale);
+        // the case's own description of the filter must be the formula's
+        if (c.metadata().containsKey("kernel_size") && (int) number(c.metadata().get("kernel_size"), "kernel_size") != k) {
+            throw new IllegalArgumentException("kernel_size is " + c.metadata().get("kernel_size") + ", FOMM's formula gives "
+                    + k + " for scale " + scale);
+        }
+        if (c.metadata().containsKey("stride") && (int) number(c.metadata().get("stride"), "stride") != stride) {
+            throw new IllegalArgumentException("stride is " + c.metadata().get("stride") + ", int(1 / scale) is " + stride);
+        }
+        float[] kernel = FommKernels.antialiasKernel(scale);
+        int b = input.dim(0), ch = input.dim(1), h = input.dim(2), w = input.dim(3);
+        Tensor out = Tensor.zeros(b, ch, FommKernels.antialiasOutput(h, stride), FommKernels.antialiasOutput(w, stride));
+        FommKernels.antialias(input.data(), 0, b * ch, h, w, kernel, 0, k, stride, out.data(), 0);
+        List<Comparison> r = new ArrayList<>();
+        if (c.tensors().containsKey("kernel")) {
+            r.add(new Comparison("kernel", Tensor.of(kernel, k, k), c.require("kernel")));
+        }
+        r.add(new Comparison("out", out, c.require("out")));
+        return r;
     }
 
     private static List<Comparison> interpolate(Safetensors.Contents c) {

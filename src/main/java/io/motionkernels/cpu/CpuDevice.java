@@ -432,6 +432,91 @@ public final class CpuDevice implements Device {
                 alignCorners, arr(out), off(out)));
     }
 
+    // ---- First Order Motion Model ----
+
+    private static float[] arrOrNull(View v) {
+        return v == null ? null : arr(v);
+    }
+
+    private static int offOrZero(View v) {
+        return v == null ? 0 : off(v);
+    }
+
+    @Override
+    public void antialias(View in, View kernel, int planes, int h, int w, int k, int stride, View out) {
+        if (k <= 0 || k % 2 == 0 || stride <= 0) {
+            throw new IllegalArgumentException("antialias needs an odd kernel size and a positive stride, got " + k
+                    + " and " + stride);
+        }
+        in.require("antialias input", (long) planes * h * w);
+        kernel.require("antialias kernel", (long) k * k);
+        out.require("antialias output", (long) planes * FommKernels.antialiasOutput(h, stride)
+                * FommKernels.antialiasOutput(w, stride));
+        q(() -> FommKernels.antialias(arr(in), off(in), planes, h, w, arr(kernel), off(kernel), k, stride, arr(out),
+                off(out)));
+    }
+
+    @Override
+    public void heatmapKeypoints(View heat, View maps, int b, int k, int j, int h, int w, View value, View jacobian) {
+        if (maps != null && j != 1 && j != k) {
+            throw new IllegalArgumentException("jacobian maps must be 1 or " + k + ", got " + j);
+        }
+        long plane = (long) h * w;
+        heat.require("heatmap", (long) b * k * plane);
+        value.require("keypoint values", 2L * b * k);
+        if (maps != null) {
+            maps.require("jacobian maps", 4L * b * j * plane);
+            jacobian.require("jacobians", 4L * b * k);
+        }
+        q(() -> FommKernels.heatmapKeypoints(arr(heat), off(heat), arrOrNull(maps), offOrZero(maps), b, k, j, h, w,
+                arr(value), off(value), maps == null ? null : arr(jacobian), maps == null ? 0 : off(jacobian)));
+    }
+
+    @Override
+    public void sparseMotion(View srcValue, View srcJacobian, View drvValue, View drvJacobian, int n, int k, int h,
+                             int w, View out) {
+        if ((srcJacobian == null) != (drvJacobian == null)) {
+            throw new IllegalArgumentException("sparse motion needs both jacobians or neither");
+        }
+        srcValue.require("source values", 2L * n * k);
+        drvValue.require("driving values", 2L * n * k);
+        View.require(srcJacobian, "source jacobians", 4L * n * k);
+        View.require(drvJacobian, "driving jacobians", 4L * n * k);
+        out.require("sparse motion", 3L * n * (k + 1) * h * w);
+        q(() -> FommKernels.sparseMotion(arr(srcValue), off(srcValue), arrOrNull(srcJacobian), offOrZero(srcJacobian),
+                arr(drvValue), off(drvValue), arrOrNull(drvJacobian), offOrZero(drvJacobian), n, k, h, w, arr(out),
+                off(out)));
+    }
+
+    @Override
+    public void combineMotion(View mask, View motion, int n, int slots, long plane, View out) {
+        mask.require("mask", (long) n * slots * plane);
+        motion.require("sparse motion", 3L * n * slots * plane);
+        out.require("deformation", 3L * n * plane);
+        q(() -> FommKernels.combineMotion(arr(mask), off(mask), arr(motion), off(motion), n, slots,
+                Math.toIntExact(plane), arr(out), off(out)));
+    }
+
+    @Override
+    public void scalePixels(View in, View weight, int n, int c, long plane, View out) {
+        in.require("input", (long) n * c * plane);
+        weight.require("weight", (long) n * plane);
+        out.require("output", (long) n * c * plane);
+        q(() -> FommKernels.scalePixels(arr(in), off(in), arr(weight), off(weight), n, c, Math.toIntExact(plane),
+                arr(out), off(out)));
+    }
+
+    @Override
+    public void softmaxChannels(View x, int b, int cin, int channels, long inner, View out) {
+        if (channels < 1 || channels > cin) {
+            throw new IllegalArgumentException("softmax over " + channels + " of " + cin + " channels");
+        }
+        x.require("softmax input", (long) b * cin * inner);
+        out.require("softmax output", (long) b * channels * inner);
+        q(() -> FommKernels.softmaxChannels(arr(x), off(x), b, cin, channels, Math.toIntExact(inner), arr(out),
+                off(out)));
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -242,4 +242,73 @@ public final class CudaOps {
         out.require("output", n);
         rt.launch(Kernel.CHANNELS_FIRST_TO_LAST, LaunchConfig.elementwise(n), in, out, b, inner, c);
     }
+
+    // ---- First Order Motion Model (kernels/fomm.cu; semantics of cpu.FommKernels) ----
+
+    /** planes (h, w) blurred by the k x k kernel, zero padding, sampled every stride pixels. */
+    public void antialias(DeviceView in, DeviceView kernel, int planes, int h, int w, int k, int stride, DeviceView out) {
+        if (k <= 0 || k % 2 == 0 || stride <= 0) {
+            throw new IllegalArgumentException("antialias needs an odd kernel size and a positive stride, got " + k
+                    + " and " + stride);
+        }
+        int ho = (h + stride - 1) / stride;
+        int wo = (w + stride - 1) / stride;
+        in.require("antialias input", (long) planes * h * w);
+        kernel.require("antialias kernel", (long) k * k);
+        long n = (long) planes * ho * wo;
+        out.require("antialias output", n);
+        rt.launch(Kernel.ANTIALIAS, LaunchConfig.elementwise(n), in, kernel, out, planes, h, w, k, stride);
+    }
+
+    /** heat (b, k, h, w) -> value (b, k, 2) and, with maps (b, 4j, h, w), jacobian (b, k, 4). */
+    public void heatmapKeypoints(DeviceView heat, DeviceView maps, int b, int k, int j, int h, int w, DeviceView value,
+                                 DeviceView jacobian) {
+        boolean hasMaps = maps != DeviceView.NULL;
+        if (hasMaps && j != 1 && j != k) {
+            throw new IllegalArgumentException("jacobian maps must be 1 or " + k + ", got " + j);
+        }
+        long plane = (long) h * w;
+        heat.require("heatmap", (long) b * k * plane);
+        value.require("keypoint values", 2L * b * k);
+        if (hasMaps) {
+            maps.require("jacobian maps", 4L * b * j * plane);
+            jacobian.require("jacobians", 4L * b * k);
+        }
+        rt.launch(Kernel.HEATMAP_KEYPOINTS, LaunchConfig.perMap((long) b * k, checkedInt("h*w", plane)), heat, maps,
+                value, hasMaps ? jacobian : DeviceView.NULL, b, k, j, h, w, hasMaps ? 1 : 0);
+    }
+
+    /** out (n, k+1, h, w, 3): identity, then A_i (z - drv_i) + src_i, A_i = J_src,i J_drv,i^-1. */
+    public void sparseMotion(DeviceView srcValue, DeviceView srcJacobian, DeviceView drvValue, DeviceView drvJacobian,
+                             int n, int k, int h, int w, DeviceView out) {
+        boolean jac = srcJacobian != DeviceView.NULL;
+        if (jac != (drvJacobian != DeviceView.NULL)) {
+            throw new IllegalArgumentException("sparse motion needs both jacobians or neither");
+        }
+        srcValue.require("source values", 2L * n * k);
+        drvValue.require("driving values", 2L * n * k);
+        srcJacobian.require("source jacobians", 4L * n * k);
+        drvJacobian.require("driving jacobians", 4L * n * k);
+        long pts = (long) n * (k + 1) * h * w;
+        out.require("sparse motion", 3 * pts);
+        rt.launch(Kernel.SPARSE_MOTION, LaunchConfig.elementwise(pts), srcValue, srcJacobian, drvValue, drvJacobian,
+                out, n, k, h, w, jac ? 1 : 0);
+    }
+
+    /** out (n, plane, 3) = sum over slots of mask (n, slots, plane) * motion (n, slots, plane, 3). */
+    public void combineMotion(DeviceView mask, DeviceView motion, int n, int slots, long plane, DeviceView out) {
+        mask.require("mask", (long) n * slots * plane);
+        motion.require("sparse motion", 3L * n * slots * plane);
+        out.require("deformation", 3L * n * plane);
+        rt.launch(Kernel.COMBINE_MOTION, LaunchConfig.elementwise((long) n * plane), mask, motion, out, n, slots, plane);
+    }
+
+    /** out (n, c, plane) = in * weight (n, plane). */
+    public void scalePixels(DeviceView in, DeviceView weight, int n, int c, long plane, DeviceView out) {
+        long total = (long) n * c * plane;
+        in.require("input", total);
+        weight.require("weight", (long) n * plane);
+        out.require("output", total);
+        rt.launch(Kernel.SCALE_PIXELS, LaunchConfig.elementwise(total), in, weight, out, n, c, plane);
+    }
 }

@@ -418,6 +418,37 @@ public final class CudnnDevice implements Device {
         ops.gridSampleDepth1(dv(in), dv(grid), n, c, h, w, od, ho, wo, padding, alignCorners, dv(out));
     }
 
+    @Override
+    public void antialias(View in, View kernel, int planes, int h, int w, int k, int stride, View out) {
+        ops.antialias(dv(in), dv(kernel), planes, h, w, k, stride, dv(out));
+    }
+
+    @Override
+    public void heatmapKeypoints(View heat, View maps, int b, int k, int j, int h, int w, View value, View jacobian) {
+        ops.heatmapKeypoints(dv(heat), dv(maps), b, k, j, h, w, dv(value), dv(jacobian));
+    }
+
+    @Override
+    public void sparseMotion(View srcValue, View srcJacobian, View drvValue, View drvJacobian, int n, int k, int h,
+                             int w, View out) {
+        ops.sparseMotion(dv(srcValue), dv(srcJacobian), dv(drvValue), dv(drvJacobian), n, k, h, w, dv(out));
+    }
+
+    @Override
+    public void combineMotion(View mask, View motion, int n, int slots, long plane, View out) {
+        ops.combineMotion(dv(mask), dv(motion), n, slots, plane, dv(out));
+    }
+
+    @Override
+    public void scalePixels(View in, View weight, int n, int c, long plane, View out) {
+        ops.scalePixels(dv(in), dv(weight), n, c, plane, dv(out));
+    }
+
+    @Override
+    public void softmaxChannels(View x, int b, int cin, int channels, long inner, View out) {
+        ops.softmaxChannels(dv(x), b, cin, channels, inner, dv(out));
+    }
+
     /** Destroys the cuDNN handle and descriptors, then closes the runtime. Idempotent. */
     @Override
     public void close() {

@@ -26,7 +26,12 @@ public enum Kernel {
     CHANNEL_AFFINE_ACT("channel_affine_act", Shape.ELEMENTWISE, "ppppiiliii"),
     ADD_ACT("add_act", Shape.ELEMENTWISE, "pppli"),
     CHANNELS_LAST_TO_FIRST("channels_last_to_first", Shape.ELEMENTWISE, "ppili"),
-    CHANNELS_FIRST_TO_LAST("channels_first_to_last", Shape.ELEMENTWISE, "ppili");
+    CHANNELS_FIRST_TO_LAST("channels_first_to_last", Shape.ELEMENTWISE, "ppili"),
+    ANTIALIAS("antialias", Shape.ELEMENTWISE, "pppiiiii"),
+    HEATMAP_KEYPOINTS("heatmap_keypoints", Shape.PER_MAP, "ppppiiiiii"),
+    SPARSE_MOTION("sparse_motion", Shape.ELEMENTWISE, "pppppiiiii"),
+    COMBINE_MOTION("combine_motion", Shape.ELEMENTWISE, "pppiil"),
+    SCALE_PIXELS("scale_pixels", Shape.ELEMENTWISE, "pppiil");
 
     /** How the grid is laid out. */
     public enum Shape {

@@ -119,6 +119,37 @@ public interface Device extends AutoCloseable {
     void gridSampleDepth1(View in, View grid, int n, int c, int h, int w, int od, int ho, int wo,
                           Padding padding, boolean alignCorners, View out);
 
+    // ---- First Order Motion Model's kernels (FOMM.md; see cpu.FommKernels) ----
+
+    /**
+     * out (planes, ceil(h/stride), ceil(w/stride)) = the depthwise k x k convolution of in
+     * (planes, h, w) with {@code kernel} (k * k), zero padding (k-1)/2, at every stride-th row and column.
+     */
+    void antialias(View in, View kernel, int planes, int h, int w, int k, int stride, View out);
+
+    /**
+     * heat (b, k, h, w) softmaxed -> value (b, k, 2) on the (h, w) coordinate grid; with maps
+     * (b, 4 j, h, w) (null: none) also jacobian (b, k, 4) from map k (j = k) or map 0 (j = 1).
+     */
+    void heatmapKeypoints(View heat, View maps, int b, int k, int j, int h, int w, View value, View jacobian);
+
+    /**
+     * out (n, k+1, h, w, 3): slot 0 the identity grid, slot 1+i A_i (z - drv_i) + src_i with
+     * A_i = J_src,i inverse(J_drv,i) (identity when the jacobians are null), z-component 0.
+     * Values (n, k, 2), jacobians (n, k, 4).
+     */
+    void sparseMotion(View srcValue, View srcJacobian, View drvValue, View drvJacobian, int n, int k, int h, int w,
+                      View out);
+
+    /** out (n, plane, 3) = sum over slots of mask (n, slots, plane) * motion (n, slots, plane, 3), z = 0. */
+    void combineMotion(View mask, View motion, int n, int slots, long plane, View out);
+
+    /** out (n, c, plane) = in (n, c, plane) * weight (n, plane). */
+    void scalePixels(View in, View weight, int n, int c, long plane, View out);
+
+    /** Softmax over channels [0, channels) of x (b, cin, inner) at every position -> out (b, channels, inner). */
+    void softmaxChannels(View x, int b, int cin, int channels, long inner, View out);
+
     /** Releases the device's own resources (not the buffers and convs handed out). Idempotent. */
     @Override
     void close();

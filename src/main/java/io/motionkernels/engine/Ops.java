@@ -178,4 +178,74 @@ public final class Ops {
             d.gridSampleDepth1(v(r, in), v(r, grid), n, c, h, w, od, ho, wo, padding, alignCorners, v(r, out));
         }
     }
+
+    // ---- First Order Motion Model (FOMM.md) ----
+
+    /** {@link Device#antialias}: FOMM's Gaussian blur (kernel k x k) evaluated every {@code stride} pixels. */
+    public record AntiAlias(Ref in, Ref kernel, int planes, int h, int w, int k, int stride, Ref out) implements Op {
+        public List<Ref> refs() {
+            return list(in, kernel, out);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.antialias(v(r, in), v(r, kernel), planes, h, w, k, stride, v(r, out));
+        }
+    }
+
+    /** {@link Device#heatmapKeypoints}: keypoint values and (with maps) jacobians of softmaxed heatmaps. */
+    public record HeatmapKeypoints(Ref heat, Ref maps, int b, int k, int j, int h, int w, Ref value, Ref jacobian)
+            implements Op {
+        public List<Ref> refs() {
+            return list(heat, maps, value, jacobian);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.heatmapKeypoints(v(r, heat), v(r, maps), b, k, j, h, w, v(r, value), v(r, jacobian));
+        }
+    }
+
+    /** {@link Device#sparseMotion}: the identity and one affine backward warp per keypoint. */
+    public record SparseMotion(Ref srcValue, Ref srcJacobian, Ref drvValue, Ref drvJacobian, int n, int k, int h, int w,
+                               Ref out) implements Op {
+        public List<Ref> refs() {
+            return list(srcValue, srcJacobian, drvValue, drvJacobian, out);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.sparseMotion(v(r, srcValue), v(r, srcJacobian), v(r, drvValue), v(r, drvJacobian), n, k, h, w, v(r, out));
+        }
+    }
+
+    /** {@link Device#combineMotion}: the mask-weighted sum of the sparse motions. */
+    public record CombineMotion(Ref mask, Ref motion, int n, int slots, long plane, Ref out) implements Op {
+        public List<Ref> refs() {
+            return list(mask, motion, out);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.combineMotion(v(r, mask), v(r, motion), n, slots, plane, v(r, out));
+        }
+    }
+
+    /** {@link Device#scalePixels}: every channel times a per-pixel weight (the occlusion map). */
+    public record ScalePixels(Ref in, Ref weight, int n, int c, long plane, Ref out) implements Op {
+        public List<Ref> refs() {
+            return list(in, weight, out);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.scalePixels(v(r, in), v(r, weight), n, c, plane, v(r, out));
+        }
+    }
+
+    /** {@link Device#softmaxChannels}: softmax over the first channels at every position. */
+    public record SoftmaxChannels(Ref x, int b, int cin, int channels, long inner, Ref out) implements Op {
+        public List<Ref> refs() {
+            return list(x, out);
+        }
+
+        public void run(Device d, Resolver r) {
+            d.softmaxChannels(v(r, x), b, cin, channels, inner, v(r, out));
+        }
+    }
 }

@@ -23,7 +23,8 @@ class KernelEmulationTest {
     void kernelsComputeWhatTheGoldensSay() throws IOException, InterruptedException {
         assumeTrue(onPath("g++"), "no g++ on this machine");
         Path ops = io.motionkernels.TestFiles.golden().resolve("ops");
-        ProcessBuilder pb = new ProcessBuilder("bash", "native-tests/emulate/run.sh", ops.toString());
+        Path fomm = io.motionkernels.TestFiles.fommGolden();
+        ProcessBuilder pb = new ProcessBuilder("bash", "native-tests/emulate/run.sh", ops.toString(), fomm.toString());
         pb.environment().put("EMULATE_BIN", Path.of("target", "emulate-kernels").toAbsolutePath().toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
@@ -33,6 +34,8 @@ class KernelEmulationTest {
         if (Files.isDirectory(ops)) {
             assertTrue(out.contains("gaussian2kp_matrix_clip.safetensors var"), "golden cases did not run:\n" + out);
         }
+        assertTrue(out.contains("antialias_0.25_odd_size.safetensors") && out.contains("sparse_motion with jacobians"),
+                "FOMM kernels did not run:\n" + out);
         assertTrue(out.contains(" 0 failed"), out);
     }
 

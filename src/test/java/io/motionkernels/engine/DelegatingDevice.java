@@ -151,6 +151,37 @@ public class DelegatingDevice implements Device {
     }
 
     @Override
+    public void antialias(View in, View kernel, int planes, int h, int w, int k, int stride, View out) {
+        inner.antialias(in, kernel, planes, h, w, k, stride, out);
+    }
+
+    @Override
+    public void heatmapKeypoints(View heat, View maps, int b, int k, int j, int h, int w, View value, View jacobian) {
+        inner.heatmapKeypoints(heat, maps, b, k, j, h, w, value, jacobian);
+    }
+
+    @Override
+    public void sparseMotion(View srcValue, View srcJacobian, View drvValue, View drvJacobian, int n, int k, int h,
+                             int w, View out) {
+        inner.sparseMotion(srcValue, srcJacobian, drvValue, drvJacobian, n, k, h, w, out);
+    }
+
+    @Override
+    public void combineMotion(View mask, View motion, int n, int slots, long plane, View out) {
+        inner.combineMotion(mask, motion, n, slots, plane, out);
+    }
+
+    @Override
+    public void scalePixels(View in, View weight, int n, int c, long plane, View out) {
+        inner.scalePixels(in, weight, n, c, plane, out);
+    }
+
+    @Override
+    public void softmaxChannels(View x, int b, int cin, int channels, long inner, View out) {
+        this.inner.softmaxChannels(x, b, cin, channels, inner, out);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

@@ -238,6 +238,40 @@ public final class EmulatedKernelsDevice extends DelegatingDevice {
     }
 
     @Override
+    public void antialias(View in, View kernel, int planes, int h, int w, int k, int stride, View out) {
+        long n = (long) planes * ((h + stride - 1) / stride) * ((w + stride - 1) / stride);
+        launch(Kernel.ANTIALIAS, ew(n)).p(in).p(kernel).p(out).i(planes).i(h).i(w).i(k).i(stride).run();
+    }
+
+    @Override
+    public void heatmapKeypoints(View heat, View maps, int b, int k, int j, int h, int w, View value, View jacobian) {
+        launch(Kernel.HEATMAP_KEYPOINTS, LaunchConfig.perMap((long) b * k, (long) h * w)).p(heat).p(maps).p(value)
+                .p(maps == null ? null : jacobian).i(b).i(k).i(j).i(h).i(w).i(maps == null ? 0 : 1).run();
+    }
+
+    @Override
+    public void sparseMotion(View srcValue, View srcJacobian, View drvValue, View drvJacobian, int n, int k, int h,
+                             int w, View out) {
+        launch(Kernel.SPARSE_MOTION, ew((long) n * (k + 1) * h * w)).p(srcValue).p(srcJacobian).p(drvValue)
+                .p(drvJacobian).p(out).i(n).i(k).i(h).i(w).i(srcJacobian == null ? 0 : 1).run();
+    }
+
+    @Override
+    public void combineMotion(View mask, View motion, int n, int slots, long plane, View out) {
+        launch(Kernel.COMBINE_MOTION, ew(n * plane)).p(mask).p(motion).p(out).i(n).i(slots).l(plane).run();
+    }
+
+    @Override
+    public void scalePixels(View in, View weight, int n, int c, long plane, View out) {
+        launch(Kernel.SCALE_PIXELS, ew((long) n * c * plane)).p(in).p(weight).p(out).i(n).i(c).l(plane).run();
+    }
+
+    @Override
+    public void softmaxChannels(View x, int b, int cin, int channels, long inner, View out) {
+        launch(Kernel.SOFTMAX_CHANNELS, ew(b * inner)).p(x).p(out).i(b).i(cin).i(channels).l(inner).run();
+    }
+
+    @Override
     public void close() {
         try {
             toServer.close();

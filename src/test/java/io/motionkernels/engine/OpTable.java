@@ -38,6 +38,7 @@ public final class OpTable {
         differenceEmbed(t);
         denseMotionFlow(t);
         gridSample(t);
+        fomm(t);
         return t;
     }
 
@@ -463,6 +464,107 @@ public final class OpTable {
             Value grid = s.input("grid", g);
             Value out = s.output("out", pts * c);
             s.node(new Ops.GridSampleDepth1(in.all(), grid.all(), n, c, h, w, od, ho, wo, padding, ac, out.all()));
+        });
+    }
+
+    // ---- First Order Motion Model ----
+
+    private static void fomm(List<OpCase> t) {
+        // planes, h, w, scale
+        antialias(t, "s0.25 k13 3 planes 30x45 (odd size)", 3, 30, 45, 0.25);
+        antialias(t, "s0.5 k5 2 planes 37x50", 2, 37, 50, 0.5);
+        antialias(t, "s0.125 k29 2 planes 64x48", 2, 64, 48, 0.125);
+        antialias(t, "s0.25 k13 3 planes 256x256 (vox)", 3, 256, 256, 0.25);
+        antialias(t, "s0.25 k13 1 plane 1x1", 1, 1, 1, 0.25);
+        for (int j : new int[] {0, 1, 5}) {
+            heatmapKeypoints(t, f("b2 k5 7x11 jacobian maps %d", j), 2, 5, j, 7, 11);
+        }
+        heatmapKeypoints(t, "b1 k10 58x58 jacobian maps 10 (vox)", 1, 10, 10, 58, 58);
+        heatmapKeypoints(t, "b3 k2 1x1 jacobian maps 1", 3, 2, 1, 1, 1);
+        sparseMotion(t, "n3 k4 5x9 with jacobians", 3, 4, 5, 9, true);
+        sparseMotion(t, "n3 k4 5x9 without jacobians", 3, 4, 5, 9, false);
+        sparseMotion(t, "n1 k10 64x64 with jacobians (vox)", 1, 10, 64, 64, true);
+        sparseMotion(t, "n2 k1 1x1 with jacobians", 2, 1, 1, 1, true);
+        combineMotion(t, "n2 6 slots 7x13", 2, 6, 7 * 13);
+        combineMotion(t, "n1 11 slots 64x64 (vox)", 1, 11, 64 * 64);
+        add(t, "scale_pixels/n2 c5 7x13", Tolerance.EXACT, s -> {
+            Value in = s.uniform("in", 2L * 5 * 91, -3, 3);
+            Value wgt = s.uniform("weight", 2L * 91, 0, 1);
+            Value out = s.output("out", 2L * 5 * 91);
+            s.node(new Ops.ScalePixels(in.all(), wgt.all(), 2, 5, 91, out.all()));
+        });
+        add(t, "scale_pixels/n1 c256 64x64 (vox occlusion)", Tolerance.EXACT, s -> {
+            Value in = s.uniform("in", 256L * 4096, -3, 3);
+            Value wgt = s.uniform("weight", 4096, 0, 1);
+            Value out = s.output("out", 256L * 4096);
+            s.node(new Ops.ScalePixels(in.all(), wgt.all(), 1, 256, 4096, out.all()));
+        });
+        softmaxChannels(t, "b2 11 of 13 channels 3x7x9", 2, 13, 11, 3 * 7 * 9, 5);
+        softmaxChannels(t, "b1 11 of 11 channels 64x64 (vox mask)", 1, 11, 11, 64 * 64, 5);
+        softmaxChannels(t, "b1 3 of 3 channels 1 pixel logits +-20", 1, 3, 3, 1, 20);
+    }
+
+    private static void antialias(List<OpCase> t, String label, int planes, int h, int w, double scale) {
+        add(t, "antialias/" + label, Tolerance.CONV, s -> {
+            int k = io.motionkernels.cpu.FommKernels.antialiasKernelSize(scale);
+            int stride = io.motionkernels.cpu.FommKernels.antialiasStride(scale);
+            Value in = s.uniform("in", (long) planes * h * w, 0, 1);
+            Value kernel = s.input("kernel", io.motionkernels.cpu.FommKernels.antialiasKernel(scale));
+            long n = (long) planes * ((h + stride - 1) / stride) * ((w + stride - 1) / stride);
+            Value out = s.output("out", n);
+            s.node(new Ops.AntiAlias(in.all(), kernel.all(), planes, h, w, k, stride, out.all()));
+        });
+    }
+
+    private static void heatmapKeypoints(List<OpCase> t, String label, int b, int k, int j, int h, int w) {
+        add(t, "heatmap_keypoints/" + label, Tolerance.FEW_FLOPS, s -> {
+            long plane = (long) h * w;
+            Value heat = s.uniform("heat", b * k * plane, 0, 1f / plane * 2);
+            Value maps = j == 0 ? null : s.uniform("maps", 4L * b * j * plane, -1, 1);
+            Value value = s.output("value", 2L * b * k);
+            Value jac = j == 0 ? null : s.output("jacobian", 4L * b * k);
+            s.node(new Ops.HeatmapKeypoints(heat.all(), maps == null ? null : maps.all(), b, k, j == 0 ? 1 : j, h, w,
+                    value.all(), jac == null ? null : jac.all()));
+        });
+    }
+
+    /** Jacobians near the identity (well conditioned, as the detector's are). */
+    private static float[] jacobians(Setup s, int count) {
+        float[] j = s.uniform(4L * count, -0.3f, 0.3f);
+        for (int i = 0; i < count; i++) {
+            j[4 * i] += 1;
+            j[4 * i + 3] += 1;
+        }
+        return j;
+    }
+
+    private static void sparseMotion(List<OpCase> t, String label, int n, int k, int h, int w, boolean jac) {
+        add(t, "sparse_motion/" + label, Tolerance.FEW_FLOPS, s -> {
+            Value sv = s.uniform("src_value", 2L * n * k, -1, 1);
+            Value dv = s.uniform("drv_value", 2L * n * k, -1, 1);
+            Value sj = jac ? s.input("src_jacobian", jacobians(s, n * k)) : null;
+            Value dj = jac ? s.input("drv_jacobian", jacobians(s, n * k)) : null;
+            Value out = s.output("out", 3L * n * (k + 1) * h * w);
+            s.node(new Ops.SparseMotion(sv.all(), sj == null ? null : sj.all(), dv.all(), dj == null ? null : dj.all(), n,
+                    k, h, w, out.all()));
+        });
+    }
+
+    private static void combineMotion(List<OpCase> t, String label, int n, int slots, int plane) {
+        add(t, "combine_motion/" + label, Tolerance.FEW_FLOPS, s -> {
+            Value mask = s.uniform("mask", (long) n * slots * plane, 0, 1f / slots * 2);
+            Value motion = s.uniform("motion", 3L * n * slots * plane, -1, 1);
+            Value out = s.output("out", 3L * n * plane);
+            s.node(new Ops.CombineMotion(mask.all(), motion.all(), n, slots, plane, out.all()));
+        });
+    }
+
+    private static void softmaxChannels(List<OpCase> t, String label, int b, int cin, int channels, int inner,
+                                        float range) {
+        add(t, "softmax_channels/" + label, Tolerance.TRANSCENDENTAL, s -> {
+            Value x = s.uniform("x", (long) b * cin * inner, -range, range);
+            Value out = s.output("out", (long) b * channels * inner);
+            s.node(new Ops.SoftmaxChannels(x.all(), b, cin, channels, inner, out.all()));
         });
     }
 }

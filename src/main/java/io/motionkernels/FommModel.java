@@ -1,0 +1,172 @@
+package io.motionkernels;
+
+import io.motionkernels.checkpoint.Checkpoints;
+import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.engine.Device;
+import io.motionkernels.engine.Executor;
+import io.motionkernels.model.FommConfig;
+import io.motionkernels.fomm.FommEngine;
+import io.motionkernels.fomm.FommGraph;
+import io.motionkernels.model.FommKeypoints;
+import io.motionkernels.model.FommNormalization;
+import io.motionkernels.tensor.Tensor;
+
+import java.nio.file.Path;
+
+/**
+ * A First Order Motion Model (FOMM.md) ready to animate: its detector and generator on one
+ * backend. {@link #transfer} animates a source image with the frames of a driving video, one
+ * frame at a time, as FOMM's demo does.
+ *
+ * <pre>{@code
+ * try (FommModel model = FommModel.load("vox-256", Path.of("vox-cpk.pth.tar"), Backend.CPU)) {
+ *     FommModel.Transfer t = model.transfer(source, new FommConfig.Normalization(true, true, true));
+ *     Tensor frame0 = t.next(driving0);
+ * }
+ * }</pre>
+ */
+public final class FommModel implements AutoCloseable {
+    private final FommEngine engine;
+    private final Backend backend;
+
+    private FommModel(FommEngine engine, Backend backend) {
+        this.engine = engine;
+        this.backend = backend;
+    }
+
+    /** A configuration (a file, or a published name such as {@code vox-256}) and a checkpoint. */
+    public static FommModel load(String config, Path checkpoint, Backend backend) {
+        return create(FommConfig.resolve(config), Checkpoints.load(checkpoint),
+                MotionModel.Options.defaults().withBackend(backend));
+    }
+
+    public static FommModel create(FommConfig config, Weights weights, Backend backend) {
+        return create(config, weights, MotionModel.Options.defaults().withBackend(backend));
+    }
+
+    /** With the same options as a {@link MotionModel} (backend, GPU precision, GPU). */
+    public static FommModel create(FommConfig config, Weights weights, MotionModel.Options options) {
+        Backend resolved = Backends.resolve(options.backend());
+        // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
+        Executor.Options run = Boolean.getBoolean("motionkernels.debug")
+                ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
+        if (resolved != Backend.CUDA) {
+            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), run), Backend.CPU);
+        }
+        Device gpu;
+        try {
+            gpu = Backends.openCuda(options.precision(), options.cudaDevice());
+        } catch (RuntimeException | LinkageError e) {
+            throw new BackendUnavailableException("the model could not be set up on GPU " + options.cudaDevice() + ": "
+                    + e.getMessage(), e);
+        }
+        return new FommModel(FommEngine.create(config, weights, gpu, run), Backend.CUDA);
+    }
+
+    public FommConfig config() {
+        return engine.config();
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Keypoints of a batch of images (B, C, H, W). */
+    public FommKeypoints detect(Tensor images) {
+        return engine.detect(images);
+    }
+
+    /** Starts animating {@code source} (1, C, H, W); the first frame given becomes the initial one. */
+    public Transfer transfer(Tensor source, FommConfig.Normalization normalization) {
+        if (source.rank() != 4 || source.dim(0) != 1) {
+            throw new IllegalArgumentException("the source must be one image (1, C, H, W), got " + source.shapeString());
+        }
+        FommKeypoints kp = engine.detect(source);
+        return new Transfer(source, kp, engine.prepare(source), normalization);
+    }
+
+    /**
+     * One animation: the source prepared once (its keypoints and encoded features), the initial
+     * frame's keypoints. Close it to free the prepared source (closing the model does too).
+     */
+    public final class Transfer implements AutoCloseable {
+        private final Tensor source;
+        private final FommKeypoints kpSource;
+        private final FommEngine.Source prepared;
+        private final FommConfig.Normalization normalization;
+        private FommKeypoints kpInitial;
+        private Double scale;
+
+        private Transfer(Tensor source, FommKeypoints kpSource, FommEngine.Source prepared,
+                         FommConfig.Normalization normalization) {
+            this.source = source;
+            this.kpSource = kpSource;
+            this.prepared = prepared;
+            this.normalization = normalization;
+        }
+
+        public FommKeypoints sourceKeypoints() {
+            return kpSource;
+        }
+
+        /** The movement scale (1 without adapt_movement_scale); known after the first frame. */
+        public Double movementScale() {
+            return scale;
+        }
+
+        /** What {@link Transfer#next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n. */
+        public record Frames(Tensor prediction, FommKeypoints driving, FommKeypoints normalized) {
+        }
+
+        /**
+         * The animated frames for driving frames (1, C, n, H, W), computed together (the result
+         * does not depend on how a video is split); the first frame ever given is the initial one.
+         */
+        public Frames nextWithKeypoints(Tensor video) {
+            int c = source.dim(1), h = source.dim(2), w = source.dim(3);
+            if (video.rank() != 5 || video.dim(0) != 1 || video.dim(1) != c || video.dim(3) != h || video.dim(4) != w) {
+                throw new IllegalArgumentException("driving frames must be (1, " + c + ", n, " + h + ", " + w
+                        + "), got " + video.shapeString());
+            }
+            int n = video.dim(2);
+            int plane = h * w;
+            Tensor images = Tensor.zeros(n, c, h, w);
+            for (int f = 0; f < n; f++) {
+                for (int ch = 0; ch < c; ch++) {
+                    System.arraycopy(video.data(), (ch * n + f) * plane, images.data(), (f * c + ch) * plane, plane);
+                }
+            }
+            FommKeypoints drv = engine.detect(images);
+            if (kpInitial == null) {
+                kpInitial = drv.item(0);
+                scale = normalization.adaptMovementScale() ? FommNormalization.movementScale(kpSource, kpInitial) : 1.0;
+            }
+            FommKeypoints norm = FommNormalization.normalize(kpSource, drv, kpInitial, normalization, scale);
+            FommKeypoints src = FommKeypoints.concat(java.util.Collections.nCopies(n, kpSource));
+            Tensor out = engine.generate(prepared, src, norm, false).get(FommGraph.PREDICTION);
+            Tensor prediction = Tensor.zeros(1, c, n, h, w);
+            for (int f = 0; f < n; f++) {
+                for (int ch = 0; ch < c; ch++) {
+                    System.arraycopy(out.data(), (f * c + ch) * plane, prediction.data(), (ch * n + f) * plane, plane);
+                }
+            }
+            return new Frames(prediction, drv, norm);
+        }
+
+        /** The animated frames (1, C, n, H, W) for driving frames (1, C, n, H, W). */
+        public Tensor next(Tensor video) {
+            return nextWithKeypoints(video).prediction();
+        }
+
+        @Override
+        public void close() {
+            prepared.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
