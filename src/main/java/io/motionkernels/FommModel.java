@@ -35,17 +35,43 @@ public final class FommModel implements AutoCloseable {
         this.backend = backend;
     }
 
-    /** A configuration (a file, or a published name such as {@code vox-256}) and a checkpoint. */
+    /**
+     * A configuration (a file, or a published name such as {@code vox-256}) and a checkpoint.
+     *
+     * @param config a configuration file or published name (see {@link FommConfig#resolve})
+     * @param checkpoint the checkpoint file (e.g. FOMM's {@code vox-cpk.pth.tar})
+     * @param backend the backend to run on
+     * @return the model; close it when done
+     * @throws io.motionkernels.model.ConfigException if the configuration cannot be resolved
+     * @throws BackendUnavailableException if the model cannot be set up on the GPU
+     */
     public static FommModel load(String config, Path checkpoint, Backend backend) {
         return create(FommConfig.resolve(config), Checkpoints.load(checkpoint),
                 MotionModel.Options.defaults().withBackend(backend));
     }
 
+    /**
+     * A model from a configuration and loaded weights, with default options.
+     *
+     * @param config the configuration
+     * @param weights the checkpoint's weights
+     * @param backend the backend to run on
+     * @return the model; close it when done
+     * @throws BackendUnavailableException if the model cannot be set up on the GPU
+     */
     public static FommModel create(FommConfig config, Weights weights, Backend backend) {
         return create(config, weights, MotionModel.Options.defaults().withBackend(backend));
     }
 
-    /** With the same options as a {@link MotionModel} (backend, GPU precision, GPU). */
+    /**
+     * With the same options as a {@link MotionModel} (backend, GPU precision, GPU).
+     *
+     * @param config the configuration
+     * @param weights the checkpoint's weights
+     * @param options backend, GPU precision and GPU index
+     * @return the model; close it when done
+     * @throws BackendUnavailableException if the model cannot be set up on the GPU
+     */
     public static FommModel create(FommConfig config, Weights weights, MotionModel.Options options) {
         Backend resolved = Backends.resolve(options.backend());
         // -Dmotionkernels.debug=true: stop at the first layer that produces a NaN or an infinity
@@ -64,20 +90,42 @@ public final class FommModel implements AutoCloseable {
         return new FommModel(FommEngine.create(config, weights, gpu, run), Backend.CUDA);
     }
 
+    /**
+     * The model's configuration.
+     *
+     * @return the configuration
+     */
     public FommConfig config() {
         return engine.config();
     }
 
+    /**
+     * The backend the model runs on (CPU or CUDA, never a choice left open).
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
-    /** Keypoints of a batch of images (B, C, H, W). */
+    /**
+     * Keypoints of a batch of images (B, C, H, W) in [0, 1].
+     *
+     * @param images the images (B, C, H, W)
+     * @return keypoints (B, K, 2) and jacobians (B, K, 2, 2) or null
+     */
     public FommKeypoints detect(Tensor images) {
         return engine.detect(images);
     }
 
-    /** Starts animating {@code source} (1, C, H, W); the first frame given becomes the initial one. */
+    /**
+     * Starts animating {@code source} (1, C, H, W); the first frame given becomes the initial one.
+     *
+     * @param source the source image (1, C, H, W) in [0, 1]
+     * @param normalization how driving keypoints are normalised
+     * @return the animation; close it when done
+     * @throws IllegalArgumentException if {@code source} is not a single image (1, C, H, W)
+     */
     public Transfer transfer(Tensor source, FommConfig.Normalization normalization) {
         if (source.rank() != 4 || source.dim(0) != 1) {
             throw new IllegalArgumentException("the source must be one image (1, C, H, W), got " + source.shapeString());
@@ -106,22 +154,43 @@ public final class FommModel implements AutoCloseable {
             this.normalization = normalization;
         }
 
+        /**
+         * The source image's keypoints.
+         *
+         * @return keypoints (1, K, 2) and jacobians (1, K, 2, 2) or null
+         */
         public FommKeypoints sourceKeypoints() {
             return kpSource;
         }
 
-        /** The movement scale (1 without adapt_movement_scale); known after the first frame. */
+        /**
+         * The movement scale (1 without adapt_movement_scale); known after the first frame.
+         *
+         * @return the scale, or null before the first frame
+         */
         public Double movementScale() {
             return scale;
         }
 
-        /** What {@link Transfer#next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n. */
+        /**
+         * What {@link Transfer#next} computed for n driving frames: prediction (1, C, n, H, W), keypoints of batch n.
+         *
+         * @param prediction the animated frames (1, C, n, H, W) in [0, 1]
+         * @param driving the driving frames' keypoints, batch n
+         * @param normalized the normalised keypoints the generator used, batch n
+         */
         public record Frames(Tensor prediction, FommKeypoints driving, FommKeypoints normalized) {
         }
 
         /**
          * The animated frames for driving frames (1, C, n, H, W), computed together (the result
          * does not depend on how a video is split); the first frame ever given is the initial one.
+         *
+         * @param video driving frames (1, C, n, H, W) in [0, 1], C, H and W those of the source
+         * @return the prediction and the driving and normalised keypoints
+         * @throws IllegalArgumentException if {@code video} is not (1, C, n, H, W)
+         * @throws io.motionkernels.MotionKernelsException if the movement scale cannot be adapted
+         *         (degenerate keypoint hull) or relative jacobians are asked without jacobians
          */
         public Frames nextWithKeypoints(Tensor video) {
             int c = source.dim(1), h = source.dim(2), w = source.dim(3);
@@ -154,7 +223,13 @@ public final class FommModel implements AutoCloseable {
             return new Frames(prediction, drv, norm);
         }
 
-        /** The animated frames (1, C, n, H, W) for driving frames (1, C, n, H, W). */
+        /**
+         * The animated frames (1, C, n, H, W) for driving frames (1, C, n, H, W).
+         *
+         * @param video driving frames (1, C, n, H, W) in [0, 1], C, H and W those of the source
+         * @return the animated frames (1, C, n, H, W) in [0, 1]
+         * @throws IllegalArgumentException if {@code video} is not (1, C, n, H, W)
+         */
         public Tensor next(Tensor video) {
             return nextWithKeypoints(video).prediction();
         }

@@ -20,27 +20,76 @@ import java.util.Set;
 public record FommConfig(String name, int numKp, int numChannels, boolean estimateJacobian, KpDetector kpDetector,
                          Generator generator, Normalization normalization, int defaultSize) {
 
+    /**
+     * The keypoint detector ({@code kp_detector_params}).
+     *
+     * @param temperature softmax temperature of the heatmaps
+     * @param blockExpansion hourglass base channel count
+     * @param maxFeatures hourglass channel cap
+     * @param numBlocks hourglass down/up blocks
+     * @param scaleFactor input downscale factor in (0, 1] (1: none)
+     * @param singleJacobianMap whether one jacobian map serves every keypoint
+     * @param pad padding of the 7x7 heads, 0 to 3
+     */
     public record KpDetector(double temperature, int blockExpansion, int maxFeatures, int numBlocks,
                              double scaleFactor, boolean singleJacobianMap, int pad) {
-        /** Jacobian maps the detector predicts: 1 with a single map, else one per keypoint. */
+        /**
+         * Jacobian maps the detector predicts: 1 with a single map, else one per keypoint.
+         *
+         * @param numKp the number of keypoints K
+         * @return 1 or {@code numKp}
+         */
         public int jacobianMaps(int numKp) {
             return singleJacobianMap ? 1 : numKp;
         }
     }
 
+    /**
+     * The dense-motion network ({@code dense_motion_params}).
+     *
+     * @param blockExpansion hourglass base channel count
+     * @param maxFeatures hourglass channel cap
+     * @param numBlocks hourglass down/up blocks
+     * @param scaleFactor input downscale factor in (0, 1] (1: none)
+     * @param kpVariance variance of the keypoint Gaussians (default 0.01)
+     */
     public record DenseMotion(int blockExpansion, int maxFeatures, int numBlocks, double scaleFactor,
                               double kpVariance) {
     }
 
-    /** {@code denseMotion} null: no dense-motion network (the generator does not warp). */
+    /**
+     * The generator ({@code generator_params}); {@code denseMotion} null: no dense-motion network
+     * (the generator does not warp).
+     *
+     * @param blockExpansion encoder base channel count
+     * @param maxFeatures encoder channel cap
+     * @param numDownBlocks down blocks of the encoder (and up blocks of the decoder)
+     * @param numBottleneckBlocks residual blocks in the bottleneck
+     * @param estimateOcclusionMap whether an occlusion map masks the warped features
+     * @param denseMotion the dense-motion network, or null
+     */
     public record Generator(int blockExpansion, int maxFeatures, int numDownBlocks, int numBottleneckBlocks,
                             boolean estimateOcclusionMap, DenseMotion denseMotion) {
     }
 
-    /** The arguments of FOMM's normalize_kp. */
+    /**
+     * The arguments of FOMM's normalize_kp.
+     *
+     * @param adaptMovementScale scale the relative movement by the convex-hull area ratio
+     * @param useRelativeMovement move the source keypoints by the driving movement since the initial frame
+     * @param useRelativeJacobian use J_driving J_initial^-1 J_source as the jacobians
+     */
     public record Normalization(boolean adaptMovementScale, boolean useRelativeMovement, boolean useRelativeJacobian) {
+        /** No normalisation: the driving keypoints are used as they are. */
         public static final Normalization ABSOLUTE = new Normalization(false, false, false);
 
+        /**
+         * Reads a {@code normalization_params} block; missing keys default to false.
+         *
+         * @param block the parsed YAML block (a map)
+         * @return the normalisation
+         * @throws ConfigException if the block is not a map, has an unknown key or a non-boolean value
+         */
         public static Normalization parse(Object block) {
             ConfigReader r = new ConfigReader("normalization_params", block,
                     Set.of("adapt_movement_scale", "use_relative_movement", "use_relative_jacobian"));
@@ -66,7 +115,12 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
                 || g.containsKey("estimate_occlusion_map"));
     }
 
-    /** Whether a YAML text is a FOMM configuration; false for anything unparsable (the Monkey-Net parser reports it). */
+    /**
+     * Whether a YAML text is a FOMM configuration; false for anything unparsable (the Monkey-Net parser reports it).
+     *
+     * @param yamlText the YAML document
+     * @return whether its model has keys only FOMM has
+     */
     public static boolean isFomm(String yamlText) {
         try {
             Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
@@ -79,6 +133,9 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
     /**
      * Whether {@code pathOrName} (what {@code --config} was given) names a FOMM configuration:
      * a published FOMM name, or a readable YAML file whose model only FOMM has.
+     *
+     * @param pathOrName a file path or a configuration name
+     * @return whether it names a FOMM configuration; false for a missing or unreadable file
      */
     public static boolean names(String pathOrName) {
         if (PUBLISHED.contains(pathOrName)) {
@@ -95,7 +152,13 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
         }
     }
 
-    /** The bundled published configuration {@code name} (e.g. {@code vox-256}). */
+    /**
+     * The bundled published configuration {@code name} (e.g. {@code vox-256}).
+     *
+     * @param name one of {@link #PUBLISHED}
+     * @return the parsed configuration
+     * @throws ConfigException if {@code name} is not published or its resource is missing or unreadable
+     */
     public static FommConfig published(String name) {
         if (!PUBLISHED.contains(name)) {
             throw new ConfigException("'" + name + "' is not a published First Order Motion Model configuration ("
@@ -111,7 +174,15 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
         }
     }
 
-    /** A configuration file, or the name of a published configuration. */
+    /**
+     * A configuration file, or the name of a published configuration. A path that exists, contains
+     * {@code /} or ends in {@code .yaml}/{@code .yml} is read as a file (named after it without the
+     * extension); anything else is a published name.
+     *
+     * @param pathOrName a file path or a published configuration name
+     * @return the parsed configuration
+     * @throws ConfigException if the file is missing, unreadable or invalid, or the name is not published
+     */
     public static FommConfig resolve(String pathOrName) {
         java.nio.file.Path p = java.nio.file.Path.of(pathOrName);
         if (java.nio.file.Files.exists(p) || pathOrName.contains("/") || pathOrName.endsWith(".yaml")
@@ -129,6 +200,17 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
         return published(pathOrName);
     }
 
+    /**
+     * Parses a FOMM YAML configuration: {@code model_params} (required), and optionally
+     * {@code animate_params.normalization_params} and {@code dataset_params.frame_shape} (the
+     * default size, 256 without it).
+     *
+     * @param name the name the configuration is given (in messages and {@link #name()})
+     * @param yamlText the YAML document
+     * @return the configuration
+     * @throws ConfigException if the text is not valid YAML, has no {@code model_params}, has an
+     *         unknown key, or a missing or out-of-range value
+     */
     public static FommConfig parse(String name, String yamlText) {
         Object doc;
         try {
@@ -199,13 +281,25 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
                 io.motionkernels.cpu.FommKernels.antialiasOutput(width, stride)};
     }
 
-    /** The detector's heatmap size (h', w') for images of (height, width). */
+    /**
+     * The detector's heatmap size (h', w') for images of (height, width).
+     *
+     * @param height image height H
+     * @param width image width W
+     * @return {h', w'}
+     */
     public int[] heatmapSize(int height, int width) {
         int[] kd = downscaled(kpDetector.scaleFactor(), height, width);
         return new int[] {kd[0] - 6 + 2 * kpDetector.pad(), kd[1] - 6 + 2 * kpDetector.pad()};
     }
 
-    /** The dense-motion network's (h, w) for images of (height, width). */
+    /**
+     * The dense-motion network's (h, w) for images of (height, width).
+     *
+     * @param height image height H
+     * @param width image width W
+     * @return {h, w}, (H, W) without downscaling or without a dense-motion network
+     */
     public int[] denseMotionSize(int height, int width) {
         return downscaled(generator.denseMotion() == null ? 1 : generator.denseMotion().scaleFactor(), height, width);
     }
@@ -217,7 +311,13 @@ public record FommConfig(String name, int numKp, int numChannels, boolean estima
         }
     }
 
-    /** Checks that images of (height, width) fit every hourglass and down block; throws a {@link ConfigException}. */
+    /**
+     * Checks that images of (height, width) fit every hourglass and down block.
+     *
+     * @param height image height H
+     * @param width image width W
+     * @throws ConfigException if a size is not a multiple of what a block needs, or the images are too small
+     */
     public void checkSize(int height, int width) {
         int[] kd = downscaled(kpDetector.scaleFactor(), height, width);
         int m = 1 << kpDetector.numBlocks();

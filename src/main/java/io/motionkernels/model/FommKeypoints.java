@@ -8,6 +8,13 @@ import io.motionkernels.tensor.Tensor;
  * jacobians.
  */
 public record FommKeypoints(Tensor value, Tensor jacobian) {
+    /**
+     * Checks the shapes.
+     *
+     * @param value keypoint values (B, K, 2), (x, y) in [-1, 1]
+     * @param jacobian jacobians (B, K, 2, 2) row-major, or null
+     * @throws IllegalArgumentException if {@code value} is not (B, K, 2) or {@code jacobian} not (B, K, 2, 2)
+     */
     public FommKeypoints {
         if (value.rank() != 3 || value.dim(2) != 2) {
             throw new IllegalArgumentException("keypoint values must be (B, K, 2), got " + value.shapeString());
@@ -18,15 +25,30 @@ public record FommKeypoints(Tensor value, Tensor jacobian) {
         }
     }
 
+    /**
+     * The batch size.
+     *
+     * @return B
+     */
     public int batch() {
         return value.dim(0);
     }
 
+    /**
+     * The number of keypoints per image.
+     *
+     * @return K
+     */
     public int count() {
         return value.dim(1);
     }
 
-    /** Element b of the batch, as a batch of one. */
+    /**
+     * Element b of the batch, as a batch of one.
+     *
+     * @param b the batch index, 0 to B - 1
+     * @return keypoints (1, K, 2) and jacobians (1, K, 2, 2) or null
+     */
     public FommKeypoints item(int b) {
         int k = count();
         float[] v = new float[2 * k];
@@ -40,7 +62,12 @@ public record FommKeypoints(Tensor value, Tensor jacobian) {
         return new FommKeypoints(Tensor.of(v, 1, k, 2), j);
     }
 
-    /** The keypoints of several batches, concatenated along the batch. */
+    /**
+     * The keypoints of several batches, concatenated along the batch.
+     *
+     * @param parts non-empty, all with the same K, all with or all without jacobians
+     * @return keypoints of batch the sum of the parts' batches
+     */
     public static FommKeypoints concat(java.util.List<FommKeypoints> parts) {
         int k = parts.get(0).count();
         int b = 0;

@@ -18,6 +18,11 @@ public final class FommNormalization {
      * sqrt(area(hull(source))) / sqrt(area(hull(initial))) over the keypoint values of batch
      * element 0, as FOMM computes it with scipy's ConvexHull; a degenerate hull (fewer than three
      * points not on one line) is an error, as it is there.
+     *
+     * @param source the source image's keypoints
+     * @param initial the initial driving frame's keypoints
+     * @return the movement scale
+     * @throws MotionKernelsException if either set of keypoints has a degenerate hull
      */
     public static double movementScale(FommKeypoints source, FommKeypoints initial) {
         return Math.sqrt(hullArea(source.value(), "source")) / Math.sqrt(hullArea(initial.value(), "initial driving frame"));
@@ -65,6 +70,16 @@ public final class FommNormalization {
     /**
      * The driving keypoints normalised against the initial frame's (both batch B) and the
      * source's (batch B, or 1 for every element), with the movement {@code scale}.
+     * Without relative movement, {@code driving} itself is returned.
+     *
+     * @param source the source's keypoints, batch B or 1
+     * @param driving the driving frames' keypoints, batch B
+     * @param initial the initial driving frame's keypoints, batch B or 1
+     * @param n what to normalise
+     * @param scale the movement scale (see {@link #movementScale}; 1 to not adapt it)
+     * @return keypoints (B, K, 2): source + (driving - initial) * scale, and jacobians (B, K, 2, 2),
+     *         relative ones with {@code useRelativeJacobian}, else the driving ones
+     * @throws MotionKernelsException if relative jacobians are asked for keypoints without jacobians
      */
     public static FommKeypoints normalize(FommKeypoints source, FommKeypoints driving, FommKeypoints initial,
                                           FommConfig.Normalization n, double scale) {
