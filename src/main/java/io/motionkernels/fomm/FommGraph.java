@@ -5,6 +5,8 @@ import io.motionkernels.cpu.FommKernels;
 import io.motionkernels.engine.Activation;
 import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.engine.Graph;
+import io.motionkernels.engine.Layers;
+import io.motionkernels.engine.Layers.Feat;
 import io.motionkernels.engine.Graph.Ref;
 import io.motionkernels.engine.Graph.Value;
 import io.motionkernels.engine.Ops;
@@ -37,13 +39,6 @@ public final class FommGraph {
     public static final List<String> INTERMEDIATES = List.of("source_down", "heatmap_representation", "sparse_motion",
             "sparse_deformed", "mask", "deformation", "occlusion_map", "deformed");
 
-    /** An NCHW activation of n images. */
-    private record Feat(Value v, int c, int h, int w) {
-        long plane() {
-            return (long) h * w;
-        }
-    }
-
     private final FommParams net;
     private final FommConfig cfg;
     private final int channels;
@@ -61,41 +56,9 @@ public final class FommGraph {
     }
 
     /** One graph under construction. */
-    private static final class Build {
-        final Graph.Builder g;
-
+    private static final class Build extends Layers {
         Build(String name) {
-            g = Graph.builder(name);
-        }
-
-        Value temp(String name, long floats) {
-            return g.temp(name, floats);
-        }
-
-        void conv(ConvSpec s, Feat x, int n, int up, Value residual, Value y, int yChannels, int yOffset) {
-            Value ws = g.workspace(s.name() + ".workspace");
-            g.node(s.name(), new Ops.Conv(s, x.v().all(), n, x.h(), x.w(), up, residual == null ? null : residual.all(),
-                    y.all(), yChannels, yOffset, ws.all()));
-        }
-
-        Feat conv(ConvSpec s, Feat x, int n) {
-            Value y = temp(s.name(), (long) n * s.cout() * x.plane());
-            conv(s, x, n, 1, null, y, s.cout(), 0);
-            return new Feat(y, s.cout(), x.h(), x.w());
-        }
-
-        Feat convUp(ConvSpec s, Feat x, int n) {
-            Value y = temp(s.name(), (long) n * s.cout() * x.plane() * 4);
-            conv(s, x, n, 2, null, y, s.cout(), 0);
-            return new Feat(y, s.cout(), x.h() * 2, x.w() * 2);
-        }
-
-        Feat pool(String name, Feat y, int n) {
-            int h = y.h() / 2;
-            int w = y.w() / 2;
-            Value pooled = temp(name, (long) n * y.c() * h * w);
-            g.node(name, new Ops.AvgPool2x2(y.v().all(), (long) n * y.c(), y.h(), y.w(), pooled.all()));
-            return new Feat(pooled, y.c(), h, w);
+            super(name);
         }
 
         /** FOMM's Hourglass: [block output, skip] concatenations; the result has E + Cin channels. */
@@ -351,15 +314,7 @@ public final class FommGraph {
             x = new Feat(rep, fs[0], fs[1], fs[2]);
         }
         for (FommParams.ResBlock r : net.bottleneck) {
-            String name = r.conv1().name();
-            Value t = b.temp(name + ".in", (long) n * x.c() * x.plane());
-            b.g.node(t.name(), new Ops.ChannelAffine(x.v().all(), b.g.constant(name + ".scale", r.scale()).all(),
-                    b.g.constant(name + ".shift", r.shift()).all(), n, x.c(), x.plane(), Activation.RELU, x.c(), 0,
-                    t.all()));
-            Feat t1 = b.conv(r.conv1(), new Feat(t, x.c(), x.h(), x.w()), n);
-            Value y = b.temp(r.conv2().name(), (long) n * x.c() * x.plane());
-            b.conv(r.conv2(), t1, n, 1, x.v(), y, x.c(), 0);
-            x = new Feat(y, x.c(), x.h(), x.w());
+            x = b.resBlock(r.scale(), r.shift(), r.conv1(), r.conv2(), x, n);
         }
         for (ConvSpec u : net.up) {
             x = b.convUp(u, x, n);

@@ -4,6 +4,8 @@ import io.motionkernels.model.ModelConfig;
 import io.motionkernels.engine.Activation;
 import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.engine.Graph;
+import io.motionkernels.engine.Layers;
+import io.motionkernels.engine.Layers.Feat;
 import io.motionkernels.engine.Graph.Ref;
 import io.motionkernels.engine.Graph.Value;
 import io.motionkernels.engine.Ops;
@@ -42,13 +44,6 @@ public final class MonkeyNetGraph {
     public static final String VIDEO_DEFORMED = "video_deformed";
     public static final String DEFORMATION = "deformation";
     public static final String MASK_EMBEDDING = "mask_embedding";
-
-    /** A frames-major activation: n frames of c channels of h x w. */
-    private record Feat(Value v, int c, int h, int w) {
-        long plane() {
-            return (long) h * w;
-        }
-    }
 
     /** Keypoints: mean (frames, K, 2), var (frames, K, 2, 2) / (frames, K) / null. */
     private record Kp(Value mean, Value var) {
@@ -103,33 +98,10 @@ public final class MonkeyNetGraph {
         return cfg;
     }
 
-    /** One graph under construction, with the helpers its layers share. */
-    private final class Build {
-        final Graph.Builder g;
-
+    /** One graph under construction, with Monkey-Net's own layers. */
+    private final class Build extends Layers {
         Build(String name) {
-            g = Graph.builder(name);
-        }
-
-        Value temp(String name, long floats) {
-            return g.temp(name, floats);
-        }
-
-        Ref ref(Value v) {
-            return v == null ? null : v.all();
-        }
-
-        /** y = act(conv(upsample(x, up)) + bias [+ residual]) into channels [yOffset, ...) of a y of yChannels. */
-        void conv(ConvSpec s, Feat x, int n, int up, Value residual, Value y, int yChannels, int yOffset) {
-            Value ws = g.workspace(s.name() + ".workspace");
-            g.node(s.name(), new Ops.Conv(s, x.v().all(), n, x.h(), x.w(), up, ref(residual), y.all(), yChannels,
-                    yOffset, ws.all()));
-        }
-
-        Feat conv(ConvSpec s, Feat x, int n) {
-            Value y = temp(s.name(), (long) n * s.cout() * x.plane());
-            conv(s, x, n, 1, null, y, s.cout(), 0);
-            return new Feat(y, s.cout(), x.h(), x.w());
+            super(name);
         }
 
         /** Down blocks: conv (BN, ReLU folded) then 2x2 average pooling; returns [x, level 1, ..., level N]. */
@@ -137,12 +109,7 @@ public final class MonkeyNetGraph {
             List<Feat> out = new ArrayList<>(down.length + 1);
             out.add(x);
             for (ConvSpec c : down) {
-                Feat y = conv(c, x, n);
-                int h = y.h() / 2;
-                int w = y.w() / 2;
-                Value pooled = temp(c.name() + ".pool", (long) n * y.c() * h * w);
-                g.node(c.name() + ".pool", new Ops.AvgPool2x2(y.v().all(), (long) n * y.c(), y.h(), y.w(), pooled.all()));
-                x = new Feat(pooled, y.c(), h, w);
+                x = pool(c.name() + ".pool", conv(c, x, n), n);
                 out.add(x);
             }
             return out;
@@ -464,15 +431,7 @@ public final class MonkeyNetGraph {
         }
         Feat x = bd.decode(net.videoDecoder, warped, n);
         for (MonkeyNetParams.ResBlock r : net.refinement) {
-            String name = r.conv1().name();
-            Value t = bd.temp(name + ".in", (long) n * x.c() * x.plane());
-            bd.g.node(t.name(), new Ops.ChannelAffine(x.v().all(), bd.g.constant(name + ".scale", r.scale()).all(),
-                    bd.g.constant(name + ".shift", r.shift()).all(), n, x.c(), x.plane(), Activation.RELU, x.c(), 0,
-                    t.all()));
-            Feat t1 = bd.conv(r.conv1(), new Feat(t, x.c(), x.h(), x.w()), n);
-            Value y = bd.temp(r.conv2().name(), (long) n * x.c() * x.plane());
-            bd.conv(r.conv2(), t1, n, 1, x.v(), y, x.c(), 0);
-            x = new Feat(y, x.c(), x.h(), x.w());
+            x = bd.resBlock(r.scale(), r.shift(), r.conv1(), r.conv2(), x, n);
         }
         Feat last = bd.conv(net.convLast, x, n);
         Value sig = bd.temp("video_prediction.frames", (long) n * channels * last.plane());
