@@ -513,7 +513,7 @@ public final class CpuDevice implements Device {
         }
         x.require("softmax input", (long) b * cin * inner);
         out.require("softmax output", (long) b * channels * inner);
-        q(() -> FommKernels.softmaxChannels(arr(x), off(x), b, cin, channels, Math.toIntExact(inner), arr(out),
+        q(() -> Softmax.overChannels(arr(x), off(x), b, cin, channels, Math.toIntExact(inner), arr(out),
                 off(out)));
     }
 

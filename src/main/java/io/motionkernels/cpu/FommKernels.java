@@ -231,33 +231,4 @@ public final class FommKernels {
             }
         });
     }
-
-    /** Softmax over channels [0, channels) of x (b, cin, inner) at every position: out (b, channels, inner). */
-    public static void softmaxChannels(float[] in, int iOff, int b, int cin, int channels, int inner, float[] o,
-                                       int oOff) {
-        int chunk = 1024;
-        int chunks = (inner + chunk - 1) / chunk;
-        Parallel.forRange(b * chunks, 20L * chunk * channels, task -> {
-            int bi = task / chunks;
-            int p0 = (task % chunks) * chunk;
-            int p1 = Math.min(inner, p0 + chunk);
-            int ib = iOff + bi * cin * inner;
-            int ob = oOff + bi * channels * inner;
-            double[] e = new double[channels];
-            for (int p = p0; p < p1; p++) {
-                float max = Float.NEGATIVE_INFINITY;
-                for (int q = 0; q < channels; q++) {
-                    max = Math.max(max, in[ib + q * inner + p]);
-                }
-                double sum = 0;
-                for (int q = 0; q < channels; q++) {
-                    e[q] = Math.exp((double) in[ib + q * inner + p] - max);
-                    sum += e[q];
-                }
-                for (int q = 0; q < channels; q++) {
-                    o[ob + q * inner + p] = (float) (e[q] / sum);
-                }
-            }
-        });
-    }
 }

@@ -55,17 +55,24 @@ public final class Softmax {
             throw new IllegalArgumentException("softmax over channels: asked for " + channels + " channels of " + x.shapeString());
         }
         int inner = x.dim(2) * x.dim(3) * x.dim(4);
-        float[] in = x.data();
         Tensor out = Tensor.zeros(b, channels, x.dim(2), x.dim(3), x.dim(4));
-        float[] o = out.data();
+        overChannels(x.data(), 0, b, c, channels, inner, out.data(), 0);
+        return out;
+    }
+
+    /**
+     * {@link #overChannels(Tensor, int)} on raw memory: channels [0, channels) of (b, cin, inner)
+     * at in[iOff], out (b, channels, inner) at o[oOff].
+     */
+    public static void overChannels(float[] in, int iOff, int b, int cin, int channels, int inner, float[] o, int oOff) {
         int chunk = 1024;
         int chunks = (inner + chunk - 1) / chunk;
         Parallel.forRange(b * chunks, 20L * chunk * channels, task -> {
             int bi = task / chunks;
             int p0 = (task % chunks) * chunk;
             int p1 = Math.min(inner, p0 + chunk);
-            int ib = bi * c * inner;
-            int ob = bi * channels * inner;
+            int ib = iOff + bi * cin * inner;
+            int ob = oOff + bi * channels * inner;
             double[] e = new double[channels];
             for (int p = p0; p < p1; p++) {
                 float max = Float.NEGATIVE_INFINITY;
@@ -83,6 +90,5 @@ public final class Softmax {
                 }
             }
         });
-        return out;
     }
 }

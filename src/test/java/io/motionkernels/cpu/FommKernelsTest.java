@@ -176,7 +176,7 @@ class FommKernelsTest {
         }
         float[] x = random(r, n * 6 * plane, -4, 4);
         float[] sm = new float[n * 4 * plane];
-        FommKernels.softmaxChannels(x, 0, n, 6, 4, plane, sm, 0);
+        Softmax.overChannels(x, 0, n, 6, 4, plane, sm, 0);
         Tensor expected = Softmax.overChannels(Tensor.of(x, n, 6, 1, 3, 7), 4);
         assertArrayEquals(expected.data(), sm, 1e-7f);
     }
