@@ -318,6 +318,9 @@ public final class AnimateCommand implements Callable<Integer> {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
+    /** Every FOMM checkpoint has it (the keypoint detector's keypoint head); no Monkey-Net one does. */
+    private static final String FOMM_ONLY_TENSOR = "kp_detector.kp.weight";
+
     private ModelConfig resolveConfig() {
         if (config != null) {
             return ModelConfig.resolve(config);
@@ -328,8 +331,12 @@ public final class AnimateCommand implements Callable<Integer> {
         String name = Checkpoints.detect(checkpoint) == Checkpoints.Format.SAFETENSORS
                 ? Safetensors.read(checkpoint).metadata().get("config_name") : null;
         if (name == null) {
-            throw new MotionKernelsException(checkpoint + " does not say which configuration it belongs to:"
-                    + " pass --config (a YAML file or one of " + String.join(", ", ModelConfig.PUBLISHED) + ")");
+            // a torch.save file names no configuration; its tensor names at least tell the family
+            boolean fomm = Checkpoints.load(checkpoint).tensors().containsKey(FOMM_ONLY_TENSOR);
+            throw new MotionKernelsException(checkpoint + (fomm ? " is a First Order Motion Model checkpoint and" : "")
+                    + " does not say which configuration it belongs to: pass --config (a YAML file or one of "
+                    + String.join(", ", fomm ? FommConfig.PUBLISHED : ModelConfig.PUBLISHED)
+                    + (fomm ? "; vox-cpk.pth.tar is vox-256, vox-adv-cpk.pth.tar vox-adv-256)" : ")"));
         }
         return ModelConfig.published(name);
     }

@@ -177,8 +177,9 @@ public record ModelConfig(String name, Common common, KpDetectorParams kpDetecto
      */
     public static ModelConfig published(String name) {
         if (!PUBLISHED.contains(name)) {
-            throw new ConfigException("'" + name + "' is neither a configuration file nor a published configuration ("
-                    + String.join(", ", PUBLISHED) + ")");
+            throw new ConfigException("'" + name + "' is neither a configuration file nor a published configuration"
+                    + " (Monkey-Net: " + String.join(", ", PUBLISHED) + "; First Order Motion Model: "
+                    + String.join(", ", FommConfig.PUBLISHED) + ")");
         }
         try (java.io.InputStream in = ModelConfig.class.getResourceAsStream("/io/motionkernels/configs/" + name + ".yaml")) {
             if (in == null) {

@@ -120,6 +120,13 @@ class FommCliTest {
         assertUserError(CliTest.run(concat(base, "--config", "vox-256")), out, "--checkpoint");
         assertUserError(CliTest.run(concat(base, "--config", m[0].toString(), "--checkpoint", m[1].toString(),
                 "--size", "60")), out, "60x60");
+        // a FOMM checkpoint names no configuration: the message says which family and which names
+        assertUserError(CliTest.run(concat(base, "--checkpoint", m[1].toString())), out,
+                "is a First Order Motion Model checkpoint");
+        assertUserError(CliTest.run(concat(base, "--checkpoint", m[1].toString())), out, "vox-256");
+        // a mistyped name lists the published names of both families
+        assertUserError(CliTest.run(concat(base, "--config", "vox256")), out, "First Order Motion Model: vox-256");
+        assertUserError(CliTest.run(concat(base, "--config", "vox256")), out, "Monkey-Net: shapes");
         // a checkpoint of another configuration: its parameters do not fit vox-256
         assertUserError(CliTest.run(concat(base, "--config", "vox-256", "--checkpoint", m[1].toString(), "--size", "64")),
                 out, "");
