@@ -4,6 +4,10 @@
   make_fomm_cases.py FOMM_DIR validate GOLDEN_FOMM_DIR   recompute every case of GOLDEN_FOMM_DIR from its
                                                         metadata and inputs; print the relative L2 per output
   make_fomm_cases.py FOMM_DIR generate OUT_DIR          write the extra cases below under OUT_DIR
+  make_fomm_cases.py FOMM_DIR checkpoint OUT_DIR [CONFIG]
+                                                        write a small FOMM checkpoint with torch.save (legacy and
+                                                        zip, laid out as the published ones) and cases that name it;
+                                                        with a published CONFIG, the same at its full size
 
 FOMM_DIR is a checkout of github.com/AliaksandrSiarohin/first-order-model (its modules/ are imported
 unchanged). The semantics are PyTorch 1.0's, on which the checkpoints were trained: grid_sample with
@@ -293,9 +297,112 @@ def write(out_dir, name, meta, inputs, outputs):
     print('wrote %s (%d KiB)' % (path, os.path.getsize(path) // 1024), flush=True)
 
 
+# ---- checkpoints written by torch.save itself, laid out as FOMM's Logger.save_cpk writes them ----
+
+def checkpoint(fomm_dir, out_dir, config_path=None):
+    """A small vox-like FOMM trained one step, saved as the published checkpoints are.
+
+    Everything save_cpk stores is there: generator, kp_detector, discriminator (spectral norm, as
+    vox-256's: weight_orig/weight_u/weight_v), the three Adam states and the epoch; the file is the
+    legacy torch.save pickle of PyTorch 1.0 (vox-cpk.pth.tar's format), and a zip-format copy
+    of the generator and the keypoint detector.
+    Weights are PyTorch's default initialisation plus one Adam step, batch-norm running statistics
+    set away from 0/1 so that folding them matters. The cases name the files (weights: file:...) and
+    were computed in float64 from the float32 weights the files hold."""
+    sys.path.insert(0, fomm_dir)
+    from modules.discriminator import MultiScaleDiscriminator
+    KPDetector, OcclusionAwareGenerator = modules(fomm_dir)
+    if config_path is None:
+        # half the channels of the other small cases: the files are committed
+        cfg = small_config(JAC, '    scale_factor: 0.5\n', OCC).replace('block_expansion: 8', 'block_expansion: 4') \
+            .replace('max_features: 32', 'max_features: 16')
+        disc_params = {'scales': [1], 'block_expansion': 4, 'max_features': 16, 'num_blocks': 2, 'sn': True}
+        name = 'fomm-small'
+    else:
+        # a published configuration at full size (not committed: vox-256's file is about 700 MB)
+        cfg = open(config_path).read()
+        disc_params = yaml.safe_load(cfg)['model_params']['discriminator_params']
+        name = os.path.basename(config_path).rsplit('.', 1)[0]
+    mp = yaml.safe_load(cfg)['model_params']
+    size = yaml.safe_load(cfg)['dataset_params']['frame_shape'][0]
+    torch.manual_seed(2019)
+    with torch.enable_grad():
+        kp = KPDetector(**mp['kp_detector_params'], **mp['common_params']).float()
+        gen = OcclusionAwareGenerator(**mp['generator_params'], **mp['common_params']).float()
+        disc = MultiScaleDiscriminator(**disc_params, **mp['common_params']).float()
+        opts = {'optimizer_generator': torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+                'optimizer_discriminator': torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+                'optimizer_kp_detector': torch.optim.Adam(kp.parameters(), lr=2e-4, betas=(0.5, 0.999))}
+        x = torch.rand(2, 3, size, size, dtype=torch.float32)
+        kps = kp(x[:1])
+        kpd = kp(x[1:])
+        out = gen(x[:1], kp_source=kps, kp_driving=kpd)
+        # a step of every optimizer, so that each state holds step, exp_avg and exp_avg_sq
+        loss = (out['prediction'] - x[1:]).abs().mean() + sum(v.abs().mean() for v in kpd.values())
+        loss = loss + disc({'prediction_1': out['prediction']})['prediction_map_1'].mean()
+        loss.backward()
+        for o in opts.values():
+            o.step()
+            o.zero_grad()
+    rs = np.random.RandomState(7)
+    for m in list(kp.modules()) + list(gen.modules()):
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.copy_(torch.from_numpy(rs.uniform(-0.2, 0.2, m.num_features).astype(np.float32)))
+            m.running_var.copy_(torch.from_numpy(rs.uniform(0.5, 1.5, m.num_features).astype(np.float32)))
+            m.num_batches_tracked.fill_(1000)
+    models = {'generator': gen, 'kp_detector': kp, 'discriminator': disc}
+    models.update(opts)
+    cpk = {k: v.state_dict() for k, v in models.items()}
+    cpk['epoch'] = 99
+    os.makedirs(out_dir, exist_ok=True)
+    legacy = name + '-cpk.pth.tar'
+    zipped = name + '-cpk-zip.pth'
+    torch.save(cpk, os.path.join(out_dir, legacy), _use_new_zipfile_serialization=False)
+    # the zip format of torch >= 1.6, the two inference networks only, as users often re-save them
+    torch.save({'generator': cpk['generator'], 'kp_detector': cpk['kp_detector'], 'epoch': 99},
+               os.path.join(out_dir, zipped))
+    for f in (legacy, zipped):
+        print('wrote %s (%d KiB)' % (f, os.path.getsize(os.path.join(out_dir, f)) // 1024), flush=True)
+
+    # the cases: FOMM's own forward in float64 on the float32 weights just saved
+    kp64 = KPDetector(**mp['kp_detector_params'], **mp['common_params']).double().eval()
+    gen64 = OcclusionAwareGenerator(**mp['generator_params'], **mp['common_params']).double().eval()
+    kp64.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in cpk['kp_detector'].items()})
+    gen64.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in cpk['generator'].items()})
+    rs = np.random.RandomState(11)
+    image = rng_image(rs, 2, 3, size, size)
+    driving = rng_image(rs, 1, 3, 3, size, size)
+    base = {'config': cfg, 'config_name': name + '-cpk', 'grid_sample_align_corners': 'true',
+            'interpolate_align_corners': 'false',
+            'reference': 'first-order-model c0274845cb2d (make_fomm_cases.py checkpoint), torch.save weights'}
+
+    def run(meta, t):
+        global build
+        saved = build
+        build = lambda *a: (kp64, gen64)  # the saved weights, not prng
+        try:
+            return run_case(fomm_dir, dict(meta, seed='0'), t)
+        finally:
+            build = saved
+
+    meta = dict(base, kind='fomm:kp_detector', weights='file:' + zipped)
+    t = {'image': image}
+    write(out_dir, 'torch_save_zip_kp_detector' + ('' if config_path is None else '_' + name), meta, t, run(meta, t))
+    norm = {'adapt_movement_scale': True, 'use_relative_movement': True, 'use_relative_jacobian': True}
+    meta = dict(base, kind='fomm:transfer', weights='file:' + legacy, normalization_params=json.dumps(norm))
+    t = {'source': image[:1], 'driving': driving}
+    out = run(meta, t)
+    meta['movement_scale'] = repr(out.pop('_movement_scale'))
+    write(out_dir, 'torch_save_legacy_transfer' + ('' if config_path is None else '_' + name), meta, t, out)
+
+
 if __name__ == '__main__':
-    if len(sys.argv) != 4 or sys.argv[2] not in ('validate', 'generate'):
+    if len(sys.argv) not in (4, 5) or sys.argv[2] not in ('validate', 'generate', 'checkpoint') \
+            or (len(sys.argv) == 5 and sys.argv[2] != 'checkpoint'):
         sys.exit(__doc__)
     if sys.argv[2] == 'validate':
         sys.exit(0 if validate(sys.argv[1], sys.argv[3]) <= 1e-6 else 1)
-    generate(sys.argv[1], sys.argv[3])
+    if sys.argv[2] == 'checkpoint':
+        checkpoint(sys.argv[1], sys.argv[3], sys.argv[4] if len(sys.argv) == 5 else None)
+    else:
+        generate(sys.argv[1], sys.argv[3])

@@ -133,6 +133,10 @@ public final class FommParams {
         int k = FommKernels.antialiasKernelSize(scale);
         if (w instanceof StateDict sd) {
             Tensor t = sd.get(name, channels, 1, k, k);
+            if (t != sd.tensors().get(name)) {
+                // missing or mis-shaped: the placeholder says nothing, checkComplete reports the file's problem
+                return new AntiAlias(formula, k, FommKernels.antialiasStride(scale));
+            }
             float[] data = t.data();
             for (int ch = 0; ch < channels; ch++) {
                 for (int i = 0; i < k * k; i++) {

@@ -1,6 +1,7 @@
 package io.motionkernels.checkpoint;
 
 import io.motionkernels.Backend;
+import io.motionkernels.TestFiles;
 import io.motionkernels.FommModel;
 import io.motionkernels.model.FommConfig;
 import io.motionkernels.model.FommKeypoints;
@@ -125,5 +126,47 @@ class FommCheckpointTest {
         CheckpointException e = assertThrows(CheckpointException.class,
                 () -> FommModel.create(c, Checkpoints.load(legacy(sd, true)), Backend.CPU));
         assertTrue(e.getMessage().contains("generator.dense_motion_network.down.weight"), e.getMessage());
+    }
+
+    /**
+     * Files torch.save itself wrote, laid out as FOMM's Logger.save_cpk writes the published ones
+     * (make_fomm_cases.py checkpoint); their cases in cases/fomm check the outputs.
+     */
+    @Test
+    void filesWrittenByTorchSaveAreRead() {
+        Path legacy = TestFiles.extraCases().resolve("fomm/fomm-small-cpk.pth.tar");
+        Checkpoints.Description d = Checkpoints.describe(legacy);
+        assertEquals(Checkpoints.Format.TORCH_LEGACY, d.format());
+        assertEquals(List.of("discriminator", "epoch", "generator", "kp_detector", "optimizer_discriminator",
+                "optimizer_generator", "optimizer_kp_detector"), d.topLevel().stream().sorted().toList());
+        assertEquals(99L, d.epoch());
+        Path zip = TestFiles.extraCases().resolve("fomm/fomm-small-cpk-zip.pth");
+        assertEquals(Checkpoints.Format.TORCH_ZIP, Checkpoints.detect(zip));
+        StateDict a = Checkpoints.load(legacy);
+        StateDict b = Checkpoints.load(zip);
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (String k : a.tensors().keySet()) {
+            assertArrayEquals(a.tensors().get(k).data(), b.tensors().get(k).data(), k);
+        }
+        // the anti-aliasing buffers are stored, and hold the formula's Gaussian
+        float[] formula = io.motionkernels.cpu.FommKernels.antialiasKernel(0.5);
+        float[] stored = a.tensors().get("kp_detector.down.weight").data();
+        for (int i = 0; i < formula.length; i++) {
+            assertEquals(formula[i], stored[i], 1e-7f, "tap " + i);
+        }
+    }
+
+    /** A file without an anti-aliasing buffer is reported as missing it, not as holding a wrong one. */
+    @Test
+    void aMissingAntialiasBufferIsReportedMissing() {
+        FommConfig c = FommTestModels.small();
+        StateDict sd = FommTestModels.stateDict(c, 13);
+        java.util.Map<String, Tensor> t = new java.util.LinkedHashMap<>(sd.tensors());
+        t.remove("generator.dense_motion_network.down.weight");
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> FommModel.create(c, new StateDict("test.pth", t), Backend.CPU).close());
+        assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("dense_motion_network.down.weight"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("not the antialias Gaussian"), e.getMessage());
     }
 }
