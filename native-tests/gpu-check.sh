@@ -12,7 +12,8 @@
 #   verify-strict.log  every reference case on CUDA, strict (FMA math), bound 1e-4, with the
 #                convolution plans cuDNN chose (algorithm, math, workspace, fused or not)
 #   verify-fast.log    the network cases again: fast (TF32), graph replay, NaN poisoning, 3e-3
-#   timings.log  nemo 64x64 and vox 256x256, strict and fast, streamed and 32-frame batches
+#   timings.log  nemo 64x64 and vox 256x256, strict and fast, streamed and 32-frame batches;
+#                then FOMM vox-256 (8-frame batches). FOMM's reference cases go to verify-strict.log
 #   sanitizer.log  compute-sanitizer memcheck on one op family, when it is installed and time is left
 # Exit status: 0 every stage passed, 1 otherwise.
 #
@@ -245,6 +246,34 @@ for cfg in nemo vox; do
         result "timings $cfg" SKIP "no bundle"
     fi
 done
+
+# ---- stage 6b: First Order Motion Model, the same engine's second family ----
+# Its reference cases (the shipped golden-fomm copy and our own, checkpoint cases included) through
+# the public API on CUDA, appended to verify-strict.log; then vox-256 timings, appended to timings.log.
+FOMM_CASES=()
+for d in golden-fomm cases/fomm; do
+    [ -d "$ROOT/src/test/resources/$d" ] && FOMM_CASES+=("$ROOT/src/test/resources/$d")
+done
+if [ "$JAVA_OK" = 1 ] && [ "${#FOMM_CASES[@]}" -gt 0 ]; then
+    FLOG=$OUT/.verify-fomm.log
+    : > "$FLOG"
+    java_stage "verify fomm" "$FLOG" 80 io.motionkernels.cuda.GpuCheck verify --precision strict "${FOMM_CASES[@]}"
+    result "verify fomm" "$(verdict "$RC")" "$(grep -m1 '^verify (' "$FLOG" || echo "$(why "$RC" "$FLOG"); $(so_far "$FLOG")")"
+    { echo "---- First Order Motion Model ----"; cat "$FLOG"; } >> "$OUT/verify-strict.log"
+    rm -f "$FLOG"
+elif [ "$JAVA_OK" = 1 ]; then
+    result "verify fomm" SKIP "no FOMM cases in the checkout"
+else
+    result "verify fomm" SKIP "no bundle"
+fi
+if [ "$JAVA_OK" = 1 ]; then
+    java_stage "timings vox-256" "$OUT/timings.log" 50 io.motionkernels.cuda.GpuCheck timings --config vox-256 \
+        --batch 8 --seconds 3
+    result "timings vox-256" "$(verdict "$RC")" "$( [ "$RC" = 0 ] && grep "timing vox-256" "$OUT/timings.log" \
+        | grep -o '[0-9.]* ms/frame' | tr '\n' ' ' || why "$RC" "$OUT/timings.log")"
+else
+    result "timings vox-256" SKIP "no bundle"
+fi
 
 # ---- stage 7: compute-sanitizer memcheck, if installed and time is left ----
 : > "$OUT/sanitizer.log"

@@ -3,6 +3,7 @@ package io.motionkernels.cuda;
 import io.motionkernels.Animation;
 import io.motionkernels.Backend;
 import io.motionkernels.Backends;
+import io.motionkernels.FommModel;
 import io.motionkernels.MotionModel;
 import io.motionkernels.Precision;
 import io.motionkernels.PreparedSource;
@@ -17,6 +18,7 @@ import io.motionkernels.engine.ConvSpec;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.engine.Graph;
 import io.motionkernels.engine.Ops;
+import io.motionkernels.model.FommConfig;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.monkeynet.MonkeyNetEngine;
 import io.motionkernels.monkeynet.MonkeyNetGraph;
@@ -32,13 +34,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * The model stages of native-tests/gpu-check.sh, a main in the test sources (it needs a GPU):
  *
  * <pre>
  *   GpuCheck verify [--precision strict|fast] [--poison] [--replay] [--bound B] [--device cpu] DIR...
- *   GpuCheck timings --config NAME [--batch 32] [--seconds 4] [--device cpu]
+ *   GpuCheck timings --config NAME [--batch 32] [--seconds 4] [--device cpu]   (Monkey-Net or FOMM)
  *   GpuCheck convs --config NAME... [--precision strict|fast] [--device cpu]
  * </pre>
  *
@@ -170,7 +173,11 @@ public final class GpuCheck {
         for (Path[] c : cases) {
             Map<String, String> md = Safetensors.read(c[1]).metadata();
             if (md.containsKey("config")) {
-                ModelConfig.parse(md.getOrDefault("config_name", "case"), md.get("config"));
+                if (md.getOrDefault("kind", "").startsWith("fomm:")) {
+                    FommConfig.parse(md.getOrDefault("config_name", "case"), md.get("config"));
+                } else {
+                    ModelConfig.parse(md.getOrDefault("config_name", "case"), md.get("config"));
+                }
                 break;
             }
         }
@@ -440,13 +447,16 @@ public final class GpuCheck {
             }
         }
         if (name == null) {
-            throw new IllegalArgumentException("--config NAME is required (a published configuration, e.g. nemo, vox)");
+            throw new IllegalArgumentException("--config NAME is required (a published configuration, e.g. nemo, vox,"
+                    + " vox-256, or a FOMM YAML file)");
         }
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1");
         }
-        ModelConfig config = ModelConfig.published(name);
-        int size = config.defaultSize();
+        // the configuration selects the family, as animate's --config does
+        FommConfig fomm = FommConfig.names(name) ? FommConfig.resolve(name) : null;
+        ModelConfig config = fomm == null ? ModelConfig.published(name) : null;
+        int size = fomm != null ? fomm.defaultSize() : config.defaultSize();
         Tensor source = uniform(20, 1, 3, 1, size, size);
         Tensor frame = uniform(21, 1, 3, 1, size, size);
         Tensor frames = uniform(22, 1, 3, batch, size, size);
@@ -457,25 +467,48 @@ public final class GpuCheck {
         boolean ok = true;
         for (Precision p : Precision.values()) {
             long t0 = System.nanoTime();
-            try (MotionModel model = MotionModel.create(config, Weights.prng(7), MotionModel.Options.defaults()
-                    .withBackend(cpu ? Backend.CPU : Backend.CUDA).withPrecision(p));
-                 PreparedSource prepared = model.prepare(source)) {
-                Animation animation = prepared.animate(ModelConfig.Normalization.RELATIVE);
-                Tensor first = animation.next(frame);
+            MotionModel.Options options = MotionModel.Options.defaults().withBackend(cpu ? Backend.CPU : Backend.CUDA)
+                    .withPrecision(p);
+            List<AutoCloseable> owned = new ArrayList<>();
+            try {
+                UnaryOperator<Tensor> animation;
+                if (fomm != null) {
+                    FommModel model = FommModel.create(fomm, Weights.prng(7), options);
+                    owned.add(model);
+                    FommModel.Transfer t = model.transfer(source.reshape(1, 3, size, size), fomm.normalization());
+                    owned.add(0, t);
+                    animation = t::next;
+                } else {
+                    MotionModel model = MotionModel.create(config, Weights.prng(7), options);
+                    owned.add(model);
+                    PreparedSource prepared = model.prepare(source);
+                    owned.add(0, prepared);
+                    animation = prepared.animate(ModelConfig.Normalization.RELATIVE)::next;
+                }
+                Tensor first = animation.apply(frame);
                 double setup = (System.nanoTime() - t0) / 1e6;
                 long tb = System.nanoTime();
-                Tensor firstBatch = animation.next(frames);
+                Tensor firstBatch = animation.apply(frames);
                 double firstBatchMs = (System.nanoTime() - tb) / 1e6;
                 ok &= finite(first) && finite(firstBatch);
                 String tag = String.format(Locale.ROOT, "timing %s %dx%d %s", name, size, size,
                         p.name().toLowerCase(Locale.ROOT));
                 System.out.printf(Locale.ROOT, "%s: load + prepare + first frame %.0f ms, first %d-frame batch %.0f ms%n",
                         tag, setup, batch, firstBatchMs);
-                measure(tag + " stream (1 frame per call)", 1, seconds, () -> animation.next(frame));
-                measure(tag + " batch (" + batch + " frames per call)", batch, seconds, () -> animation.next(frames));
+                measure(tag + " stream (1 frame per call)", 1, seconds, () -> animation.apply(frame));
+                measure(tag + " batch (" + batch + " frames per call)", batch, seconds, () -> animation.apply(frames));
             } catch (RuntimeException | LinkageError e) {
                 System.out.println("FAIL timing " + name + " " + p + ": " + e);
                 ok = false;
+            } finally {
+                for (AutoCloseable c : owned) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        System.out.println("FAIL timing " + name + " " + p + ": closing: " + e);
+                        ok = false;
+                    }
+                }
             }
         }
         return ok ? 0 : 1;

@@ -133,6 +133,9 @@ class GpuCheckBundleTest {
                 java("io.motionkernels.cuda.GpuCheck", "verify", "--precision", "fast", "--replay", "--poison", cases),
                 java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "nemo"),
                 java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "vox"),
+                java("io.motionkernels.cuda.GpuCheck", "verify", "--precision", "strict",
+                        ROOT.resolve("src/test/resources/golden-fomm").toString()),
+                java("io.motionkernels.cuda.GpuCheck", "timings", "--config", "vox-256"),
                 java("io.motionkernels.cuda.GpuCheck", "convs", "--config", "shapes", "--config", "vox"));
         List<List<String>> all = new ArrayList<>(refusing);
         boolean harness = Files.exists(stage.resolve("test-classes/io/motionkernels/engine/OpsHarness.class"));
@@ -168,7 +171,7 @@ class GpuCheckBundleTest {
         assertEquals(1, r.rc, r.out + r.err);
         List<String> lines = stageLines(out);
         List<String> order = List.of("env", "probe", "ops", "convs", "verify strict", "verify fast+replay+poison",
-                "timings nemo", "timings vox", "sanitizer");
+                "timings nemo", "timings vox", "verify fomm", "timings vox-256", "sanitizer");
         List<String> names = lines.stream().map(l -> l.substring(5, 33).trim().replaceAll("^ops .*", "ops")).distinct()
                 .toList();
         assertEquals(order, names, String.join("\n", lines));
@@ -189,7 +192,7 @@ class GpuCheckBundleTest {
         Result r = run(List.of("bash", "native-tests/gpu-check.sh"), Map.of("GPU_CHECK_BUNDLE",
                 tmp.resolve("none.tar.xz").toString(), "OUT", out.toString(), "PYTHON", "/nonexistent/python3"), 120);
         List<String> lines = stageLines(out);
-        assertEquals(9, lines.size(), String.join("\n", lines));
+        assertEquals(11, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).matches("(PASS|FAIL) env .*"), lines.get(0));
         for (String l : lines.subList(1, lines.size())) {
             assertTrue(l.startsWith("SKIP ") && l.endsWith("no bundle"), l);
@@ -204,7 +207,8 @@ class GpuCheckBundleTest {
         run(List.of("bash", "native-tests/gpu-check.sh"), Map.of("GPU_CHECK_WORK", stage.toString(),
                 "OUT", out.toString(), "PYTHON", "/nonexistent/python3", "GPU_CHECK_SECONDS", "1"), 120);
         List<String> lines = stageLines(out);
-        for (String name : List.of("convs", "verify strict", "verify fast+replay+poison", "timings nemo", "timings vox")) {
+        for (String name : List.of("convs", "verify strict", "verify fast+replay+poison", "timings nemo", "timings vox",
+                "verify fomm", "timings vox-256")) {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("SKIP " + name + " ") && l.contains("no time left")),
                     name + ":\n" + String.join("\n", lines));
         }

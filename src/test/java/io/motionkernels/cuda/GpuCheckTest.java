@@ -74,6 +74,21 @@ class GpuCheckTest {
     }
 
     @Test
+    void timingsRunFommConfigurationsToo(@TempDir Path tmp) throws Exception {
+        Path yaml = Files.writeString(tmp.resolve("small-fomm.yaml"), io.motionkernels.model.FommTestModels.yaml(
+                "    estimate_jacobian: True\n", "    scale_factor: 0.5\n", "    estimate_occlusion_map: True\n",
+                "      scale_factor: 0.5\n"));
+        String[] r = capture(false, "--device", "cpu", "--config", yaml.toString(), "--batch", "2", "--seconds", "0.01");
+        assertEquals("0", r[0], r[1]);
+        for (String p : List.of("strict", "fast")) {
+            for (String mode : List.of("stream (1 frame per call)", "batch (2 frames per call)")) {
+                assertTrue(r[1].lines().anyMatch(l -> l.startsWith("timing " + yaml + " 64x64 " + p + " " + mode + ": ")
+                        && l.contains(" ms/frame mean, ")), p + " " + mode + ":\n" + r[1]);
+            }
+        }
+    }
+
+    @Test
     void convsCoverEveryConvolutionOfTheModelGraphs() {
         List<GpuCheck.ConvShape> shapes = GpuCheck.convShapes("shapes");
         // The x2 decoder inputs and the refinement blocks' residual convolutions are among them.
