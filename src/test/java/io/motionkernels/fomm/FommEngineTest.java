@@ -137,6 +137,46 @@ class FommEngineTest {
         }
     }
 
+    /**
+     * Each of the eight published configurations (their real channel counts, keypoints, blocks and
+     * options) builds, detects and generates, at the smallest size it accepts (its real layers, fewer
+     * pixels). Configurations with the same networks run once: seven of the eight are vox-256's
+     * networks (they differ in data and training only), mgif-256 has one jacobian map.
+     */
+    @Test
+    void everyPublishedConfigurationRuns() {
+        java.util.Set<FommConfig> seen = new java.util.HashSet<>();
+        for (String name : FommConfig.PUBLISHED) {
+            FommConfig c = FommConfig.published(name);
+            FommConfig networks = new FommConfig("", c.numKp(), c.numChannels(), c.estimateJacobian(), c.kpDetector(),
+                    c.generator(), FommConfig.Normalization.ABSOLUTE, c.defaultSize());
+            if (!seen.add(networks)) {
+                continue; // the same networks as one already run
+            }
+            int size = 0;
+            for (int s = 32; s <= c.defaultSize() && size == 0; s *= 2) {
+                try {
+                    c.checkSize(s, s);
+                    size = s;
+                } catch (ConfigException tooSmall) {
+                    // the next power of two
+                }
+            }
+            assertTrue(size > 0, name + " accepts no size up to its own");
+            Tensor images = random(new Random(4), 1, 3, size, size);
+            try (FommEngine net = engine(c, Weights.prng(5), Executor.Options.DEFAULT)) {
+                FommKeypoints kp = net.detect(images);
+                assertArrayEquals(new int[] {1, c.numKp(), 2}, kp.value().shape(), name);
+                assertEquals(c.estimateJacobian(), kp.jacobian() != null, name);
+                Tensor prediction = net.generate(images, kp, kp);
+                assertArrayEquals(new int[] {1, 3, size, size}, prediction.shape(), name);
+                assertFinite(prediction, name);
+            }
+        }
+        // vox-256's networks (bair, fashion, nemo, taichi and the adversarial ones too) and mgif-256's
+        assertEquals(2, seen.size(), "distinct networks among the published configurations");
+    }
+
     @Test
     void poisonedReplayedRunsEqualThePlainRun() {
         FommConfig c = FommTestModels.small();
