@@ -88,8 +88,8 @@ final class ConvDirect {
         /**
          * The same weights as [group][block of QB output channels][tap k][QB], zero past coutG; built
          * on first use. Each register block of the transposed GEMM streams one contiguous panel:
-         * with rows of all output channels (a 2 KB stride at 512 channels) the hardware prefetcher
-         * and the TLB fell behind, and a 512-channel 4x4 convolution ran two to three times slower.
+         * read as rows of all output channels (48 floats every 2 KB at 512 channels), a 512-channel
+         * 4x4 convolution ran two to three times slower (bench/RESULTS.md, 2026-12-02).
          */
         private volatile float[] transposed;
 
