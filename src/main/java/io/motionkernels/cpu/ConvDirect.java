@@ -65,7 +65,7 @@ final class ConvDirect {
     private final Pass[] directPasses;
     /** The offset tables of the last call's geometry. */
     private volatile Offsets lastOffsets;
-    /** The transposed kernels' row offsets of the last call: (k, ldw) repeat from call to call. */
+    /** The transposed kernels' row offsets of the last call (i * QB for k taps): k repeats from call to call. */
     private volatile int[] lastRowOffsets;
     /**
      * One register block's results: a task fills it and stores it out before the next block, with
@@ -85,7 +85,12 @@ final class ConvDirect {
         final int[] tapX;
         final int rowPhase;
         final int colPhase;
-        /** The same weights as [group][tap k][output channel], rows padded to whole vectors; built on first use. */
+        /**
+         * The same weights as [group][block of QB output channels][tap k][QB], zero past coutG; built
+         * on first use. Each register block of the transposed GEMM streams one contiguous panel:
+         * read as rows of all output channels (48 floats every 2 KB at 512 channels), a 512-channel
+         * 4x4 convolution ran two to three times slower (bench/RESULTS.md, 2026-12-02).
+         */
         private volatile float[] transposed;
 
         Pass(float[] a, int[] tapY, int[] tapX, int rowPhase, int colPhase) {
@@ -105,13 +110,14 @@ final class ConvDirect {
             if (t == null) {
                 // a race builds it twice at worst, identically; the field is only a cache
                 int k = cinG * taps();
-                int ldw = rowLength(coutG);
-                t = new float[groups * k * ldw];
+                int coBlocks = coBlocks(coutG);
+                t = new float[groups * coBlocks * k * QB];
                 for (int g = 0; g < groups; g++) {
                     for (int co = 0; co < coutG; co++) {
                         int src = (g * blocks + co / MR) * k * MR + co % MR;
+                        int dst = (g * coBlocks + co / QB) * k * QB + co % QB;
                         for (int i = 0; i < k; i++) {
-                            t[(g * k + i) * ldw + co] = a[src + i * MR];
+                            t[dst + i * QB] = a[src + i * MR];
                         }
                     }
                 }
@@ -124,6 +130,11 @@ final class ConvDirect {
     /** Floats per row of transposed weights: the output channels rounded up to whole vectors. */
     private static int rowLength(int coutG) {
         return (coutG + V - 1) / V * V;
+    }
+
+    /** Register blocks of QB output channels in the transposed GEMM. */
+    private static int coBlocks(int coutG) {
+        return (rowLength(coutG) + QB - 1) / QB;
     }
 
     /** The width of the vectors this kernel computes with. */
@@ -269,12 +280,12 @@ final class ConvDirect {
         return o.tables;
     }
 
-    private int[] rowOffsets(int k, int ldw) {
+    private int[] rowOffsets(int k) {
         int[] r = lastRowOffsets;
-        if (r == null || r.length != k || (k > 1 && r[1] != ldw)) {
+        if (r == null || r.length != k) {
             r = new int[k];
             for (int i = 0; i < k; i++) {
-                r[i] = i * ldw;
+                r[i] = i * QB;
             }
             lastRowOffsets = r;
         }
@@ -458,9 +469,9 @@ final class ConvDirect {
         int posBlocks = (n + MR - 1) / MR;
         int k = offsets[0].length;
         int ldw = rowLength(coutG);
-        int coBlocks = (ldw + QB - 1) / QB;
+        int coBlocks = coBlocks(coutG);
         int items = passes.length * groups;
-        int[] rowOffsets = rowOffsets(k, ldw);
+        int[] rowOffsets = rowOffsets(k);
         int xLen = posBlocks * k * MR;
         float[] x = ConvBuffers.take(items * xLen);
         try {
@@ -497,7 +508,7 @@ final class ConvDirect {
                 for (int cb = cs * coBlocks / coSplit; cb < (cs + 1) * coBlocks / coSplit; cb++) {
                     int nv = Math.min(QB, ldw - cb * QB) / V;
                     for (int pb = 0; pb < posBlocks; pb++) {
-                        accumulate(x, item * xLen + pb * k * MR, wt, g * k * ldw + cb * QB, rowOffsets, nv, tile);
+                        accumulate(x, item * xLen + pb * k * MR, wt, (g * coBlocks + cb) * k * QB, rowOffsets, nv, tile);
                         storeTransposed(tile, fr, pass, g, cb * QB, Math.min(nv * V, coutG - cb * QB), pb * MR,
                                 Math.min(MR, n - pb * MR), out, outChannels, channelOffset, res, act);
                     }
@@ -526,6 +537,20 @@ final class ConvDirect {
                 out[fr.outIndex(outChannels, channelOffset, co, pix)] = scalar(v, act);
             }
         }
+    }
+
+    /**
+     * v, as a vector whose class C2 knows exactly. An accumulator read after its loop is a loop phi,
+     * typed only FloatVector while C2 parses the code after the loop; a method called on it is then
+     * intrinsified only if the call site's type profile (shared by every caller of the Vector API
+     * method, and filled in whatever order the JVM happened to run things) names one class. When it
+     * does not, C2 boxes the accumulators and calls the Java fallback: 12 vector objects per register
+     * block (49 KB per call of a 512-channel 4x4 convolution), and a speed that depends on the JVM.
+     * A multiplication by one, with a freshly broadcast (exactly typed) receiver, gives the same
+     * value with an exact type; it costs one instruction per accumulator per block.
+     */
+    private static FloatVector exact(FloatVector v) {
+        return FloatVector.broadcast(S, 1f).mul(v);
     }
 
     /**
@@ -577,18 +602,18 @@ final class ConvDirect {
             c31 = b1.fma(w, c31);
             c32 = b2.fma(w, c32);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, V);
-        c02.intoArray(tile, 2 * V);
-        c10.intoArray(tile, QB);
-        c11.intoArray(tile, QB + V);
-        c12.intoArray(tile, QB + 2 * V);
-        c20.intoArray(tile, 2 * QB);
-        c21.intoArray(tile, 2 * QB + V);
-        c22.intoArray(tile, 2 * QB + 2 * V);
-        c30.intoArray(tile, 3 * QB);
-        c31.intoArray(tile, 3 * QB + V);
-        c32.intoArray(tile, 3 * QB + 2 * V);
+        exact(c00).intoArray(tile, 0);
+        exact(c01).intoArray(tile, V);
+        exact(c02).intoArray(tile, 2 * V);
+        exact(c10).intoArray(tile, QB);
+        exact(c11).intoArray(tile, QB + V);
+        exact(c12).intoArray(tile, QB + 2 * V);
+        exact(c20).intoArray(tile, 2 * QB);
+        exact(c21).intoArray(tile, 2 * QB + V);
+        exact(c22).intoArray(tile, 2 * QB + 2 * V);
+        exact(c30).intoArray(tile, 3 * QB);
+        exact(c31).intoArray(tile, 3 * QB + V);
+        exact(c32).intoArray(tile, 3 * QB + 2 * V);
     }
 
     /**
@@ -622,14 +647,14 @@ final class ConvDirect {
             c30 = b0.fma(w, c30);
             c31 = b1.fma(w, c31);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, V);
-        c10.intoArray(tile, QB);
-        c11.intoArray(tile, QB + V);
-        c20.intoArray(tile, 2 * QB);
-        c21.intoArray(tile, 2 * QB + V);
-        c30.intoArray(tile, 3 * QB);
-        c31.intoArray(tile, 3 * QB + V);
+        exact(c00).intoArray(tile, 0);
+        exact(c01).intoArray(tile, V);
+        exact(c10).intoArray(tile, QB);
+        exact(c11).intoArray(tile, QB + V);
+        exact(c20).intoArray(tile, 2 * QB);
+        exact(c21).intoArray(tile, 2 * QB + V);
+        exact(c30).intoArray(tile, 3 * QB);
+        exact(c31).intoArray(tile, 3 * QB + V);
     }
 
     /** The last vector of positions. */
@@ -646,10 +671,10 @@ final class ConvDirect {
             c2 = v.fma(FloatVector.broadcast(S, a[ai + 2]), c2);
             c3 = v.fma(FloatVector.broadcast(S, a[ai + 3]), c3);
         }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, QB);
-        c2.intoArray(tile, 2 * QB);
-        c3.intoArray(tile, 3 * QB);
+        exact(c0).intoArray(tile, 0);
+        exact(c1).intoArray(tile, QB);
+        exact(c2).intoArray(tile, 2 * QB);
+        exact(c3).intoArray(tile, 3 * QB);
     }
 
     /**

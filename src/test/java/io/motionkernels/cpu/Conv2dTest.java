@@ -179,6 +179,7 @@ class Conv2dTest {
         {1, 3, 1, 2, 3, 260, 3, 1},   // channel-major, blocks of 256 and 4
         {1, 6, 1, 3, 3, 49, 3, 1},    // channel-major; ConvDirect transposed, a last channel block of one vector
         {1, 300, 1, 2, 2, 40, 3, 1},  // channel-major, 2700 taps over several panels
+        {1, 20, 1, 4, 4, 100, 3, 2},  // ConvDirect transposed at 512 bits: grouped, a last block of 2 channels
     };
 
     @Test

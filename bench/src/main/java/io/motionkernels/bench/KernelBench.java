@@ -132,23 +132,30 @@ public class KernelBench {
      * One convolution block: 3x3 conv, folded BN, ReLU. {@code c256to64at32}: the decoder's up-block
      * at 32x32 (keypoint detector and dense motion of nemo); {@code c45to45at64}: a refinement
      * ResBlock conv of nemo's generator (E + C + K = 32 + 3 + 10 channels); {@code c45to45at256}: the
-     * same at vox's 256x256.
+     * same at vox's 256x256. The small maps of nemo's hourglasses (64x64 in, 5 blocks, at most 512
+     * channels), which the Vector API kernel runs transposed: {@code c512to512at4}, the encoder's
+     * deepest conv; {@code up512to512at2} and {@code up1024to256at4}, the decoder's first two
+     * up-blocks (nearest x2 then conv, computed as four phase kernels on the low-resolution input).
+     * FLOPs are those of the 3x3 formulation at the output size.
      */
     @State(Scope.Benchmark)
     public static class ConvState {
-        @Param({"c256to64at32", "c45to45at64", "c45to45at256"})
+        @Param({"c256to64at32", "c45to45at64", "c45to45at256", "c512to512at4", "up512to512at2", "up1024to256at4"})
         public String shape;
 
         Conv2d conv;
         Tensor x;
         Work work;
+        boolean up;
 
         @Setup
         public void setup() {
             ConvBlock blk = ConvBlock.of(shape);
             conv = blk.conv();
             x = blk.input();
-            work = Work.conv(1, blk.cin(), blk.cout(), 3, blk.hw(), blk.hw());
+            up = blk.up();
+            int out = blk.up() ? 2 * blk.hw() : blk.hw();
+            work = Work.conv(1, blk.cin(), blk.cout(), 3, out, out);
         }
     }
 
@@ -157,24 +164,27 @@ public class KernelBench {
      * one-frame input, from fixed seeds; shared by the CPU and GPU benchmarks so that the GPU
      * check compares against exactly the CPU benchmark's convolution.
      */
-    record ConvBlock(int cin, int cout, int hw, float[] weight, float[] bias, float[] gamma, float[] beta,
+    record ConvBlock(int cin, int cout, int hw, boolean up, float[] weight, float[] bias, float[] gamma, float[] beta,
                      float[] mean, float[] var) {
         static ConvBlock of(String shape) {
             int[] p = switch (shape) {
                 case "c256to64at32" -> new int[]{256, 64, 32};
                 case "c45to45at64" -> new int[]{45, 45, 64};
                 case "c45to45at256" -> new int[]{45, 45, 256};
+                case "c512to512at4" -> new int[]{512, 512, 4};
+                case "up512to512at2" -> new int[]{512, 512, 2};
+                case "up1024to256at4" -> new int[]{1024, 256, 4};
                 default -> throw new IllegalArgumentException(shape);
             };
             int cin = p[0], cout = p[1];
             float bound = (float) Math.sqrt(6.0 / (cin * 9));
-            return new ConvBlock(cin, cout, p[2], Inputs.uniform(7, -bound, bound, cout * cin * 9),
+            return new ConvBlock(cin, cout, p[2], shape.startsWith("up"), Inputs.uniform(7, -bound, bound, cout * cin * 9),
                     Inputs.uniform(8, -0.1f, 0.1f, cout), Inputs.uniform(9, 0.75f, 1.25f, cout),
                     Inputs.uniform(10, -0.1f, 0.1f, cout), Inputs.uniform(11, -0.1f, 0.1f, cout),
                     Inputs.uniform(12, 0.75f, 1.25f, cout));
         }
 
-        /** The CPU engine's block: conv, batch norm folded in, ReLU. */
+        /** The CPU engine's block: conv (of the input upsampled x2 if {@code up}), batch norm folded in, ReLU. */
         Conv2d conv() {
             return Conv2d.of(weight, bias, cout, cin, 3, 3, 1).foldBatchNorm(gamma, beta, mean, var, 1e-5)
                     .withActivation(Activation.RELU);
@@ -188,7 +198,7 @@ public class KernelBench {
     @Benchmark
     public Tensor convBlock(ConvState s, Counters c) {
         c.add(s.work);
-        return s.conv.apply(s.x);
+        return s.up ? s.conv.applyUpsampled2x(s.x) : s.conv.apply(s.x);
     }
 
     /** A DownBlock's pool (64 channels at 64x64) and an UpBlock's nearest x2 (128 channels at 16x16). */
