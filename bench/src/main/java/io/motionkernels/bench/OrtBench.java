@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public class OrtBench {
             try (OrtSession.Result reference = model.encode(frame)) {
                 streamInputs = model.prepared(source, encoded, reference);
             }
-            batchInputs = new java.util.HashMap<>(streamInputs);
+            batchInputs = new HashMap<>(streamInputs);
             streamInputs.put("driving", frame);
             batchInputs.put("driving", frames);
             batchFrames = n;

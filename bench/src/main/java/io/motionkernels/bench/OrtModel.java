@@ -80,18 +80,6 @@ final class OrtModel implements AutoCloseable {
         return p;
     }
 
-    /** True when every graph OrtBench needs for these configurations has been exported. */
-    static boolean exported(Path dir, String... configs) {
-        for (String c : configs) {
-            for (String g : new String[] {"encode", "frame", "generator"}) {
-                if (!Files.isRegularFile(dir.resolve(c + "." + g + ".onnx"))) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
     OnnxTensor tensor(float[] data, long... shape) throws OrtException {
         return OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
     }
