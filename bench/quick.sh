@@ -5,6 +5,8 @@
 # Extra arguments go to JMH, e.g. `bench/quick.sh KernelBench` to run one class.
 # The GPU benchmarks (GpuKernelBench, GpuModelBench) are left out unless CUDA_BENCH=1: on a machine
 # without a usable CUDA backend their @Setup fails by design (CI has no GPU; see bench/run-gpu.sh).
+# OrtBench (the ONNX Runtime baseline) needs the ONNX files of bench/onnx/export_monkeynet.py, which
+# needs PyTorch: where they are missing (CI) it is left out, saying so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q install -DskipTests
@@ -13,6 +15,11 @@ log=bench/target/quick.log
 EXCLUDE=()
 if [ "${CUDA_BENCH:-0}" != 1 ]; then
   EXCLUDE=(-e 'io\.motionkernels\.bench\.Gpu')
+fi
+onnx=bench/results/onnx
+if ! ls "$onnx"/{shapes,nemo,moving-gif,vox}.{encode,frame,generator}.onnx > /dev/null 2>&1; then
+  echo "bench/quick.sh: OrtBench left out: no ONNX export in $onnx (run /usr/bin/python3 bench/onnx/export_monkeynet.py; needs python3-torch and python3-onnx)"
+  EXCLUDE+=(-e 'io\.motionkernels\.bench\.OrtBench')
 fi
 if java -jar bench/target/benchmarks.jar -f 1 -wi 0 -i 1 -w 100ms -r 100ms -p batch=2 -foe true "${EXCLUDE[@]}" "$@" > "$log" 2>&1; then
   sed -n '/^Benchmark /,$p' "$log" | grep -v -E ':(bytes|flops) ' || true

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Joins JMH's JSON (-rf json) and bench/pytorch/bench_torch.py's JSON into a Markdown report and a
-frames-per-second plot.
+frames-per-second plot. The whole model is compared with both baselines: PyTorch (bench_torch.py)
+and ONNX Runtime's Java API (OrtBench, in the same JMH run as ModelBench; both of its spinning
+settings recorded, the faster quoted). Several rounds (run-comparison.sh's ROUNDS: one JMH and one
+PyTorch JSON each) give the median and the spread.
 
 Achieved rates come from the benchmarks' own counters: every kernel benchmark declares the bytes
 and FLOPs of one operation (bench/src/.../Work.java) and adds them to JMH @AuxCounters, which JMH
@@ -11,7 +14,7 @@ bandwidth of the smallest memory level its working set (bytes of one operation) 
 get exps / (measured Math.exp throughput) as a third ceiling. The fraction of the bound is that
 lower bound on the time divided by the measured time.
 
-    /usr/bin/python3 bench/report.py --jmh J.json --torch T.json --machine M.txt --md out.md --png out.png
+    /usr/bin/python3 bench/report.py --jmh J.json [J2.json...] --torch T.json [T2.json...] --machine M.txt --md out.md --png out.png
 """
 import argparse
 import json
@@ -38,7 +41,9 @@ def jmh_results(path):
             continue  # GPU benchmarks share these method names; bench/report_gpu.py reports them
         method = r["benchmark"].rsplit(".", 1)[1]
         params = r.get("params") or {}
-        if "config" in params:
+        if ".OrtBench." in r["benchmark"]:
+            key = f"ort-{method}:{params['config']}:spin{params['spinning']}"
+        elif "config" in params:
             key = f"{method}:{params['config']}"
         elif params:
             key = method + ":" + ",".join(v for k, v in sorted(params.items()) if k != "batch")
@@ -48,7 +53,9 @@ def jmh_results(path):
         out[key] = {"score": r["primaryMetric"]["score"], "error": r["primaryMetric"].get("scoreError"),
                     "bytes": sec.get("bytes", {}).get("score", 0.0), "flops": sec.get("flops", {}).get("score", 0.0),
                     "exps": sec.get("exps", {}).get("score", 0.0),
-                    "frames": sec.get("frames", {}).get("score", 0.0), "params": params}
+                    "frames": sec.get("frames", {}).get("score", 0.0),
+                    "frames_raw": [x for fork in sec.get("frames", {}).get("rawData", []) for x in fork],
+                    "params": params}
     return out
 
 
@@ -111,7 +118,7 @@ def model_rows(j, t):
     for c in MODELS:
         s, bt = j.get(f"stream:{c}"), j.get(f"batch:{c}")
         tm = (t or {}).get("models", {}).get(c)
-        if not s and not bt and not tm:
+        if not s and not bt and not tm and not j.get(f"ort-stream:{c}:spin1"):
             continue
         row = {"config": c, "size": tm["size"] if tm else None,
                "flops_frame": tm["conv_flops_per_frame"] if tm else None,
@@ -123,6 +130,17 @@ def model_rows(j, t):
                "torch_stream_fps": tm["stream_fps"] if tm else None,
                "torch_batch_fps": tm["batch_fps"] if tm else None,
                "torch_batch_frames": tm["batch_frames"] if tm else None}
+        for spin in ("1", "0"):
+            os_, ob = j.get(f"ort-stream:{c}:spin{spin}"), j.get(f"ort-batch:{c}:spin{spin}")
+            row[f"ort{spin}_stream_ms"] = 1e3 / os_["frames"] if os_ and os_["frames"] else None
+            row[f"ort{spin}_batch_fps"] = ob["frames"] if ob else None
+        sm = [v for v in (row["ort1_stream_ms"], row["ort0_stream_ms"]) if v]
+        bf = [v for v in (row["ort1_batch_fps"], row["ort0_batch_fps"]) if v]
+        row["ort_stream_ms"], row["ort_batch_fps"] = (min(sm) if sm else None), (max(bf) if bf else None)
+        row["ort_stream_ratio"] = (row["java_stream_ms"] / row["ort_stream_ms"]
+                                   if row["java_stream_ms"] and row["ort_stream_ms"] else None)
+        row["ort_batch_ratio"] = (row["ort_batch_fps"] / row["java_batch_fps"]
+                                  if row["java_batch_fps"] and row["ort_batch_fps"] else None)
         row["stream_ratio"] = (row["java_stream_ms"] / row["torch_stream_ms"]
                                if row["java_stream_ms"] and row["torch_stream_ms"] else None)
         row["batch_ratio"] = (row["torch_batch_fps"] / row["java_batch_fps"]
@@ -171,15 +189,92 @@ def markdown(j, t, machine, b, krows, mrows):
     L.append("## Whole model\n")
     L.append("Streaming: one driving frame per call against a prepared source. Batch: frames per call as given. "
              "GFLOP/s from the convolution FLOPs per frame counted in the PyTorch model (same architecture).\n")
-    L.append("| config | size | conv GFLOP/frame | Java ms/frame (stream) | PyTorch ms/frame (stream) | Java/PyTorch "
-             "| Java fps (batch) | PyTorch fps (batch) | batch frames | Java GFLOP/s (stream / batch) |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    L.append("ORT: ONNX Runtime's Java API (OrtBench), spinning on / off; Java/ORT against the faster of the two. "
+             "Ratios are time per frame, ours over the baseline's: below 1, ours is faster.\n")
+    L.append("| config | size | conv GFLOP/frame | Java ms/frame (stream) | ORT ms/frame (stream, spin on / off) "
+             "| PyTorch ms/frame (stream) | Java/ORT | Java/PyTorch "
+             "| Java fps (batch) | ORT fps (batch, on / off) | PyTorch fps (batch) | Java/ORT | Java/PyTorch "
+             "| batch frames | Java GFLOP/s (stream / batch) |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in mrows:
         size = f"{r['size']}x{r['size']}" if r["size"] else "?"
         L.append(f"| {r['config']} | {size} | {fmt((r['flops_frame'] or 0) / 1e9)} | {fmt(r['java_stream_ms'])} | "
-                 f"{fmt(r['torch_stream_ms'])} | {fmt(r['stream_ratio'])} | {fmt(r['java_batch_fps'])} | "
-                 f"{fmt(r['torch_batch_fps'])} | {r['batch_frames']} / {r['torch_batch_frames']} | "
+                 f"{fmt(r['ort1_stream_ms'])} / {fmt(r['ort0_stream_ms'])} | "
+                 f"{fmt(r['torch_stream_ms'])} | {fmt(r['ort_stream_ratio'])} | {fmt(r['stream_ratio'])} | "
+                 f"{fmt(r['java_batch_fps'])} | {fmt(r['ort1_batch_fps'])} / {fmt(r['ort0_batch_fps'])} | "
+                 f"{fmt(r['torch_batch_fps'])} | {fmt(r['ort_batch_ratio'])} | {fmt(r['batch_ratio'])} | "
+                 f"{r['batch_frames']} / {r['torch_batch_frames']} | "
                  f"{fmt(r.get('java_stream_gflops'))} / {fmt(r.get('java_batch_gflops'))} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return None if n == 0 else xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
+
+
+def spread_rows(js, ts):
+    """Per configuration and call size, over every round: ms per frame of ours, ORT (both spinning
+    settings) and PyTorch; median over the rounds of each round's score, and the min-max over
+    every measured iteration (JMH) or round (PyTorch, each a mean over its time budget); the
+    ratios are those of the medians, with the range of the per-round ratios."""
+    rows = []
+    for c in MODELS:
+        for mode in ("stream", "batch"):
+            def jmh(key):
+                per_round = [1e3 / j[key]["frames"] for j in js if key in j and j[key]["frames"]]
+                its = [1e3 / x for j in js if key in j for x in j[key]["frames_raw"] if x]
+                return per_round, its
+            ours, ours_it = jmh(f"{mode}:{c}")
+            o1, o1_it = jmh(f"ort-{mode}:{c}:spin1")
+            o0, o0_it = jmh(f"ort-{mode}:{c}:spin0")
+            tm = [t["models"][c] for t in ts if c in t.get("models", {})]
+            torch = [m["stream"]["ms"] if mode == "stream" else m["batch"]["ms"] / m["batch_frames"] for m in tm]
+            if not ours and not o1 and not o0:
+                continue
+            frames = 1
+            if mode == "batch":
+                b = [j[f"batch:{c}"] for j in js if f"batch:{c}" in j and j[f"batch:{c}"]["score"]]
+                frames = int(round(b[0]["frames"] / b[0]["score"])) if b else None
+            best = "1" if o1 and (not o0 or median(o1) <= median(o0)) else "0"
+            ort = o1 if best == "1" else o0
+
+            def ratio(a, b):
+                if not a or not b:
+                    return None, None, None
+                per = [x / y for x, y in zip(a, b)]
+                return median(a) / median(b), min(per), max(per)
+            rows.append({"config": c, "mode": mode, "frames": frames, "rounds": len(ours),
+                         "ours": (median(ours), min(ours_it or [0]), max(ours_it or [0])) if ours else None,
+                         "ort1": (median(o1), min(o1_it), max(o1_it)) if o1 else None,
+                         "ort0": (median(o0), min(o0_it), max(o0_it)) if o0 else None,
+                         "ort_best": "n/a" if not ort else "on" if best == "1" else "off",
+                         "torch": (median(torch), min(torch), max(torch)) if torch else None,
+                         "vs_ort": ratio(ours, ort), "vs_torch": ratio(ours, torch)})
+    return rows
+
+
+def spread_markdown(rows):
+    def ms(v):
+        return "n/a" if not v else f"{fmt(v[0])} ({fmt(v[1])}–{fmt(v[2])})"
+
+    def rt(v):
+        if not v or v[0] is None:
+            return "n/a"
+        return f"**{v[0]:.2f}**" + (f" ({v[1]:.2f}–{v[2]:.2f})" if v[1] != v[2] else "")
+    L = ["## Against both baselines: ms per frame, median (min–max)\n",
+         "Ours: ModelBench; ORT: OrtBench with `session.intra_op.allow_spinning` 1 / 0 (the faster setting's "
+         "median quoted in the ratio); PyTorch: bench_torch.py. Medians over the rounds, spreads over every "
+         "measured iteration (JMH) or round (PyTorch). Ratio = our time per frame over the baseline's "
+         "(below 1: ours is faster), with the range of the per-round ratios.\n",
+         "| config | frames per call | rounds | ours | ORT spinning | ORT not spinning | ORT quoted | PyTorch "
+         "| ours/ORT | ours/PyTorch |",
+         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for r in rows:
+        L.append(f"| {r['config']} | {r['frames']} | {r['rounds']} | {ms(r['ours'])} | {ms(r['ort1'])} | "
+                 f"{ms(r['ort0'])} | {r['ort_best']} | {ms(r['torch'])} | {rt(r['vs_ort'])} | {rt(r['vs_torch'])} |")
     L.append("")
     return "\n".join(L)
 
@@ -217,22 +312,26 @@ def plot(mrows, png):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--jmh", required=True)
-    ap.add_argument("--torch")
+    ap.add_argument("--jmh", required=True, nargs="+", help="JMH JSON files, one per round (the first has the kernels)")
+    ap.add_argument("--torch", nargs="*", help="bench_torch.py JSON files, one per round")
     ap.add_argument("--machine")
     ap.add_argument("--md", required=True)
     ap.add_argument("--png")
     ap.add_argument("--summary", help="also write the joined rows as JSON")
     a = ap.parse_args()
-    j = jmh_results(a.jmh)
-    t = json.load(open(a.torch)) if a.torch else None
+    js = [jmh_results(p) for p in a.jmh]
+    ts = [json.load(open(p)) for p in a.torch or []]
+    j, t = js[0], (ts[0] if ts else None)
     machine = open(a.machine).read() if a.machine else ""
     b = bounds(j)
     krows, mrows = kernel_rows(j, t, b), model_rows(j, t)
     with open(a.md, "w") as f:
+        srows = spread_rows(js, ts)
         f.write(markdown(j, t, machine, b, krows, mrows))
+        if srows:
+            f.write("\n" + spread_markdown(srows))
     if a.summary:
-        json.dump({"bounds": b, "kernels": krows, "models": mrows}, open(a.summary, "w"), indent=1)
+        json.dump({"bounds": b, "kernels": krows, "models": mrows, "baselines": srows}, open(a.summary, "w"), indent=1)
     if a.png:
         try:
             plot(mrows, a.png)
