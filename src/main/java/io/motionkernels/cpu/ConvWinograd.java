@@ -41,9 +41,9 @@ final class ConvWinograd {
     /** Vectors of output channels per register block. */
     private static final int NB = 3;
     /** Floats of the per-task accumulator M (36 x tiles x channels): a fraction of L2. */
-    private static final int M_BUDGET = 1 << 16;
+    private static final int M_BUDGET = 1 << 18;
     /** Floats of the per-task transformed input chunk (36 x channels x tiles). */
-    private static final int V_BUDGET = 1 << 15;
+    private static final int V_BUDGET = 1 << 17;
     /** Most tiles per task. */
     private static final int MAX_TILES = 64;
 
@@ -57,14 +57,23 @@ final class ConvWinograd {
     /** Bias, zero past cout. */
     private final float[] bias;
 
+    /**
+     * Floats per phase row of the input row buffer: the V + 1 columns of one phase (column modulo
+     * 4) that V tiles read, and slack to a whole vector from offset 1.
+     */
+    private static final int RBP = V + 4;
+    /** Channels whose rows are split before the first of them is transformed. */
+    private static final int GROUP = 8;
+
     /** Per-thread buffers; a task never forks while it holds them, so no two tasks share one. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
         float[] v = new float[0];
         float[] m = new float[0];
-        final float[] d = new float[X];
-        final float[] e = new float[X];
+        /** 6 input rows of up to V tiles, with their padding: see transformInput. */
+        final float[] rows6 = new float[GROUP * 24 * RBP];
+        final float[] e = new float[X * V];
         final float[] rows = new float[24 * V];
         final float[] tile = new float[16 * V];
 
@@ -153,17 +162,22 @@ final class ConvWinograd {
         }
         int nt = Math.toIntExact(ntLong);
         int wanted = 4 * Runtime.getRuntime().availableProcessors();
+        // Many tiles per task, since each task streams its channels' transformed filter once (T / 2
+        // FLOPs a byte); the cores get work from splitting the output channels first, which repeats
+        // only the cheap input transform, and from smaller tile blocks last.
         int tMax = Math.max(TB, Math.min(MAX_TILES, M_BUDGET / (X * coPad) / TB * TB));
-        int t = tMax;
-        if ((nt + tMax - 1) / tMax < wanted) {
-            t = Math.max(TB, Math.min(tMax, ((nt + wanted - 1) / wanted + TB - 1) / TB * TB));
-        }
+        int t = Math.min(tMax, (nt + TB - 1) / TB * TB);
         int tileTasks = (nt + t - 1) / t;
         int coBlocks = (nVec + NB - 1) / NB;
-        int coSplit = tileTasks >= wanted ? 1 : Math.min(coBlocks, (wanted + tileTasks - 1) / tileTasks);
+        int coSplit = Math.min(coBlocks, (wanted + tileTasks - 1) / tileTasks);
+        if (tileTasks * coSplit < wanted) {
+            int blocks = (wanted + coSplit - 1) / coSplit;
+            t = Math.max(TB, Math.min(t, ((nt + blocks - 1) / blocks + TB - 1) / TB * TB));
+            tileTasks = (nt + t - 1) / t;
+        }
         int tiles = t;
         int tPad = (t + TB - 1) / TB * TB;
-        int kc = Math.max(4, Math.min(cin, V_BUDGET / (X * tPad)));
+        int kc = Math.max(4, Math.min(cin, V_BUDGET / (X * (tPad + V))));
         Geometry geo = new Geometry(frames, h, w, tilesX, perImage, inOff, outOff, outChannels, channelOffset,
                 resOff);
         long flopsPerTask = 2L * X * cin * coPad * tPad / coSplit;
@@ -189,38 +203,27 @@ final class ConvWinograd {
     private void task(float[] in, Geometry geo, int tile0, int count, int tPad, int kc, int v0, int v1, float[] out,
                       float[] res, Activation act) {
         Scratch s = SCRATCH.get();
-        float[] vb = s.v(X * kc * tPad);
+        // a row of vb holds tPad tiles and a vector of slack, which a segment's full-width store may fill
+        int ldt = tPad + V;
+        float[] vb = s.v(X * kc * ldt);
         float[] mb = s.m(X * tPad * coPad);
-        for (int xi = 0; xi < X; xi++) {
-            int base = xi * tPad * coPad;
-            for (int tt = 0; tt < tPad; tt++) {
-                java.util.Arrays.fill(mb, base + tt * coPad + v0 * V, base + tt * coPad + v1 * V, 0f);
-            }
-        }
         for (int c0 = 0; c0 < cin; c0 += kc) {
             int n = Math.min(kc, cin - c0);
-            for (int tt = 0; tt < tPad; tt++) {
-                if (tt < count) {
-                    transformInput(in, geo, tile0 + tt, c0, n, vb, kc, tPad, tt, s);
-                } else {
-                    for (int xi = 0; xi < X; xi++) {
-                        for (int k = 0; k < n; k++) {
-                            vb[(xi * kc + k) * tPad + tt] = 0f;
-                        }
-                    }
-                }
+            // tiles past count (up to tPad) keep stale values: their rows of M are never read
+            for (int tt = 0; tt < count; ) {
+                tt += transformInput(in, geo, tile0 + tt, count - tt, c0, n, vb, ldt, kc, tt, s);
             }
             for (int xi = 0; xi < X; xi++) {
-                int vBase = xi * kc * tPad;
+                int vBase = xi * kc * ldt;
                 for (int v = v0; v < v1; v += NB) {
                     int nv = Math.min(NB, v1 - v);
                     int uBase = (xi * cin + c0) * coPad + v * V;
                     for (int t0 = 0; t0 < tPad; t0 += TB) {
                         int mBase = (xi * tPad + t0) * coPad + v * V;
                         switch (nv) {
-                            case 3 -> block3(u, uBase, coPad, vb, vBase + t0, tPad, n, mb, mBase, coPad);
-                            case 2 -> block2(u, uBase, coPad, vb, vBase + t0, tPad, n, mb, mBase, coPad);
-                            default -> block1(u, uBase, coPad, vb, vBase + t0, tPad, n, mb, mBase, coPad);
+                            case 3 -> block3(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
+                            case 2 -> block2(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
+                            default -> block1(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
                         }
                     }
                 }
@@ -235,15 +238,24 @@ final class ConvWinograd {
     }
 
     /**
-     * B^T d B of tile {@code tile}'s 6x6 patch for input channels [c0, c0 + n), into
-     * vb[(xi * ldk + k) * tPad + tt]. Patch pixels outside the image are the zero padding.
+     * B^T d B of the 6x6 patches of up to V tiles of one tile row, starting at tile {@code tile}
+     * (at most {@code most} of them), for input channels [c0, c0 + n), into vb[(xi * kc + k) * ldt
+     * + tt + lane]: the tiles along the vector lanes. Returns how many tiles it did.
+     *
+     * <p>Per channel, the 6 input rows the tiles cover are copied into a row buffer with the zero
+     * padding around them, split by column modulo 4: the patches of neighbouring tiles start 4
+     * columns apart, so column c of every tile's patch is then one contiguous vector (phase c % 4,
+     * shifted by c / 4), and both passes of the transform are vector arithmetic. (Gathers of
+     * stride 4 would do the same without the split, but JDK 17 does not compile them to vector
+     * instructions: 20 to 50 ns each.)
      */
-    private void transformInput(float[] in, Geometry geo, int tile, int c0, int n, float[] vb, int ldk, int tPad,
-                                int tt, Scratch s) {
+    private int transformInput(float[] in, Geometry geo, int tile, int most, int c0, int n, float[] vb, int ldt,
+                               int kc, int tt, Scratch s) {
         int img = tile / geo.perImage;
         int rem = tile - img * geo.perImage;
         int ty = rem / geo.tilesX;
         int tx = rem - ty * geo.tilesX;
+        int len = Math.min(V, Math.min(most, geo.tilesX - tx));
         int b = img / geo.frames;
         int f = img - b * geo.frames;
         int h = geo.h;
@@ -251,57 +263,90 @@ final class ConvWinograd {
         int y0 = 4 * ty - 1;
         int x0 = 4 * tx - 1;
         int hw = h * w;
-        boolean inside = y0 >= 0 && x0 >= 0 && y0 + 6 <= h && x0 + 6 <= w;
-        float[] d = s.d;
+        // the buffer columns the tiles read: x0 .. x0 + 4 * len + 1, clipped to the image
+        int width = 4 * len + 2;
+        int from = Math.max(0, -x0);
+        int to = Math.min(width, w - x0);
+        float[] rb = s.rows6;
         float[] e = s.e;
         for (int k = 0; k < n; k++) {
-            int plane = geo.inOff + ((b * cin + c0 + k) * geo.frames + f) * hw;
-            if (inside) {
-                int p = plane + y0 * w + x0;
-                for (int r = 0; r < 6; r++) {
-                    System.arraycopy(in, p + r * w, d, r * 6, 6);
-                }
-            } else {
-                for (int r = 0; r < 6; r++) {
-                    int y = y0 + r;
-                    for (int c = 0; c < 6; c++) {
-                        int x = x0 + c;
-                        d[r * 6 + c] = y >= 0 && y < h && x >= 0 && x < w ? in[plane + y * w + x] : 0f;
-                    }
+            // split GROUP channels ahead of the one transformed: a vector load of floats just
+            // stored one by one would wait for the stores (no store-to-load forwarding)
+            if (k % GROUP == 0) {
+                for (int kk = k; kk < Math.min(n, k + GROUP); kk++) {
+                    splitRows(in, geo.inOff + ((b * cin + c0 + kk) * geo.frames + f) * hw, y0, x0, h, w, width, from,
+                            to, rb, (kk % GROUP) * 24 * RBP);
                 }
             }
-            // B^T d: combine rows, column by column
+            int g = (k % GROUP) * 24 * RBP;
+            // B^T d: combine rows, column by column; column c of row r is phase c % 4 from c / 4
             for (int c = 0; c < 6; c++) {
-                float d0 = d[c];
-                float d1 = d[6 + c];
-                float d2 = d[12 + c];
-                float d3 = d[18 + c];
-                float d4 = d[24 + c];
-                float d5 = d[30 + c];
-                e[c] = 4 * d0 - 5 * d2 + d4;
-                e[6 + c] = (d3 + d4) - 4 * (d1 + d2);
-                e[12 + c] = 4 * (d1 - d2) + (d4 - d3);
-                e[18 + c] = 2 * (d3 - d1) + (d4 - d2);
-                e[24 + c] = 2 * (d1 - d3) + (d4 - d2);
-                e[30 + c] = 4 * d1 - 5 * d3 + d5;
+                int q = g + (c & 3) * RBP + (c >> 2);
+                FloatVector d0 = FloatVector.fromArray(S, rb, q);
+                FloatVector d1 = FloatVector.fromArray(S, rb, 4 * RBP + q);
+                FloatVector d2 = FloatVector.fromArray(S, rb, 8 * RBP + q);
+                FloatVector d3 = FloatVector.fromArray(S, rb, 12 * RBP + q);
+                FloatVector d4 = FloatVector.fromArray(S, rb, 16 * RBP + q);
+                FloatVector d5 = FloatVector.fromArray(S, rb, 20 * RBP + q);
+                FloatVector d34 = d3.add(d4);
+                FloatVector d42 = d4.sub(d2);
+                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(e, c * V);
+                d34.sub(d1.add(d2).mul(4f)).intoArray(e, (6 + c) * V);
+                d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(e, (12 + c) * V);
+                d3.sub(d1).mul(2f).add(d42).intoArray(e, (18 + c) * V);
+                d1.sub(d3).mul(2f).add(d42).intoArray(e, (24 + c) * V);
+                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(e, (30 + c) * V);
             }
             // (B^T d) B: combine columns, row by row
-            int o = k * tPad + tt;
-            int step = ldk * tPad;
+            int o = k * ldt + tt;
+            int step = kc * ldt;
             for (int r = 0; r < 6; r++) {
-                float d0 = e[r * 6];
-                float d1 = e[r * 6 + 1];
-                float d2 = e[r * 6 + 2];
-                float d3 = e[r * 6 + 3];
-                float d4 = e[r * 6 + 4];
-                float d5 = e[r * 6 + 5];
-                int xi = r * 6;
-                vb[o + xi * step] = 4 * d0 - 5 * d2 + d4;
-                vb[o + (xi + 1) * step] = (d3 + d4) - 4 * (d1 + d2);
-                vb[o + (xi + 2) * step] = 4 * (d1 - d2) + (d4 - d3);
-                vb[o + (xi + 3) * step] = 2 * (d3 - d1) + (d4 - d2);
-                vb[o + (xi + 4) * step] = 2 * (d1 - d3) + (d4 - d2);
-                vb[o + (xi + 5) * step] = 4 * d1 - 5 * d3 + d5;
+                FloatVector d0 = FloatVector.fromArray(S, e, (r * 6) * V);
+                FloatVector d1 = FloatVector.fromArray(S, e, (r * 6 + 1) * V);
+                FloatVector d2 = FloatVector.fromArray(S, e, (r * 6 + 2) * V);
+                FloatVector d3 = FloatVector.fromArray(S, e, (r * 6 + 3) * V);
+                FloatVector d4 = FloatVector.fromArray(S, e, (r * 6 + 4) * V);
+                FloatVector d5 = FloatVector.fromArray(S, e, (r * 6 + 5) * V);
+                FloatVector d34 = d3.add(d4);
+                FloatVector d42 = d4.sub(d2);
+                int q = o + r * 6 * step;
+                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(vb, q);
+                d34.sub(d1.add(d2).mul(4f)).intoArray(vb, q + step);
+                d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(vb, q + 2 * step);
+                d3.sub(d1).mul(2f).add(d42).intoArray(vb, q + 3 * step);
+                d1.sub(d3).mul(2f).add(d42).intoArray(vb, q + 4 * step);
+                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(vb, q + 5 * step);
+            }
+        }
+        return len;
+    }
+
+    /**
+     * One channel's 6 patch rows from row y0 and column x0, split by column modulo 4 into rb at
+     * base: phase p of row r holds columns x0 + p, x0 + p + 4, ..., zero outside [from, to).
+     * One loop per phase, so that the stores are sequential.
+     */
+    private static void splitRows(float[] in, int plane, int y0, int x0, int h, int w, int width, int from, int to,
+                                  float[] rb, int base) {
+        for (int r = 0; r < 6; r++) {
+            int y = y0 + r;
+            boolean rowIn = y >= 0 && y < h;
+            int row = plane + y * w + x0;
+            for (int p = 0; p < 4; p++) {
+                int dst = base + (r * 4 + p) * RBP;
+                int n = (width - p + 3) >> 2;
+                int j0 = rowIn ? Math.min(n, Math.max(0, (from - p + 3) >> 2)) : n;
+                int j1 = rowIn ? Math.max(j0, Math.min(n, (to - p + 3) >> 2)) : n;
+                for (int j = 0; j < j0; j++) {
+                    rb[dst + j] = 0f;
+                }
+                int src = row + p;
+                for (int j = j0; j < j1; j++) {
+                    rb[dst + j] = in[src + 4 * j];
+                }
+                for (int j = j1; j < n; j++) {
+                    rb[dst + j] = 0f;
+                }
             }
         }
     }
@@ -394,24 +439,25 @@ final class ConvWinograd {
     }
 
     /**
-     * m[t][0..3V) += sum over k < n of vb[k][t] u[k][0..3V) for the 4 tiles t of a register block:
+     * m[t][0..3V) (+)= sum over k < n of vb[k][t] u[k][0..3V) for the 4 tiles t of a register block
+     * (adding to m's values when {@code add}, else replacing them):
      * u rows at stride ldu, vb rows at stride ldv, m rows at stride ldm. One flat loop over k, so
      * that C2 keeps the 12 accumulators in registers (see ConvDirect's offsets).
      */
     private static void block3(float[] u, int uBase, int ldu, float[] vb, int vBase, int ldv, int n, float[] m,
-                               int mBase, int ldm) {
-        FloatVector c00 = FloatVector.fromArray(S, m, mBase);
-        FloatVector c01 = FloatVector.fromArray(S, m, mBase + V);
-        FloatVector c02 = FloatVector.fromArray(S, m, mBase + 2 * V);
-        FloatVector c10 = FloatVector.fromArray(S, m, mBase + ldm);
-        FloatVector c11 = FloatVector.fromArray(S, m, mBase + ldm + V);
-        FloatVector c12 = FloatVector.fromArray(S, m, mBase + ldm + 2 * V);
-        FloatVector c20 = FloatVector.fromArray(S, m, mBase + 2 * ldm);
-        FloatVector c21 = FloatVector.fromArray(S, m, mBase + 2 * ldm + V);
-        FloatVector c22 = FloatVector.fromArray(S, m, mBase + 2 * ldm + 2 * V);
-        FloatVector c30 = FloatVector.fromArray(S, m, mBase + 3 * ldm);
-        FloatVector c31 = FloatVector.fromArray(S, m, mBase + 3 * ldm + V);
-        FloatVector c32 = FloatVector.fromArray(S, m, mBase + 3 * ldm + 2 * V);
+                               int mBase, int ldm, boolean add) {
+        FloatVector c00 = add ? FloatVector.fromArray(S, m, mBase) : FloatVector.zero(S);
+        FloatVector c01 = add ? FloatVector.fromArray(S, m, mBase + V) : FloatVector.zero(S);
+        FloatVector c02 = add ? FloatVector.fromArray(S, m, mBase + 2 * V) : FloatVector.zero(S);
+        FloatVector c10 = add ? FloatVector.fromArray(S, m, mBase + ldm) : FloatVector.zero(S);
+        FloatVector c11 = add ? FloatVector.fromArray(S, m, mBase + ldm + V) : FloatVector.zero(S);
+        FloatVector c12 = add ? FloatVector.fromArray(S, m, mBase + ldm + 2 * V) : FloatVector.zero(S);
+        FloatVector c20 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm) : FloatVector.zero(S);
+        FloatVector c21 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm + V) : FloatVector.zero(S);
+        FloatVector c22 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm + 2 * V) : FloatVector.zero(S);
+        FloatVector c30 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm) : FloatVector.zero(S);
+        FloatVector c31 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm + V) : FloatVector.zero(S);
+        FloatVector c32 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm + 2 * V) : FloatVector.zero(S);
         for (int k = 0; k < n; k++) {
             int ui = uBase + k * ldu;
             FloatVector b0 = FloatVector.fromArray(S, u, ui);
@@ -451,15 +497,15 @@ final class ConvWinograd {
 
     /** {@link #block3} for the last two vectors of channels. */
     private static void block2(float[] u, int uBase, int ldu, float[] vb, int vBase, int ldv, int n, float[] m,
-                               int mBase, int ldm) {
-        FloatVector c00 = FloatVector.fromArray(S, m, mBase);
-        FloatVector c01 = FloatVector.fromArray(S, m, mBase + V);
-        FloatVector c10 = FloatVector.fromArray(S, m, mBase + ldm);
-        FloatVector c11 = FloatVector.fromArray(S, m, mBase + ldm + V);
-        FloatVector c20 = FloatVector.fromArray(S, m, mBase + 2 * ldm);
-        FloatVector c21 = FloatVector.fromArray(S, m, mBase + 2 * ldm + V);
-        FloatVector c30 = FloatVector.fromArray(S, m, mBase + 3 * ldm);
-        FloatVector c31 = FloatVector.fromArray(S, m, mBase + 3 * ldm + V);
+                               int mBase, int ldm, boolean add) {
+        FloatVector c00 = add ? FloatVector.fromArray(S, m, mBase) : FloatVector.zero(S);
+        FloatVector c01 = add ? FloatVector.fromArray(S, m, mBase + V) : FloatVector.zero(S);
+        FloatVector c10 = add ? FloatVector.fromArray(S, m, mBase + ldm) : FloatVector.zero(S);
+        FloatVector c11 = add ? FloatVector.fromArray(S, m, mBase + ldm + V) : FloatVector.zero(S);
+        FloatVector c20 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm) : FloatVector.zero(S);
+        FloatVector c21 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm + V) : FloatVector.zero(S);
+        FloatVector c30 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm) : FloatVector.zero(S);
+        FloatVector c31 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm + V) : FloatVector.zero(S);
         for (int k = 0; k < n; k++) {
             int ui = uBase + k * ldu;
             FloatVector b0 = FloatVector.fromArray(S, u, ui);
@@ -490,11 +536,11 @@ final class ConvWinograd {
 
     /** {@link #block3} for the last vector of channels. */
     private static void block1(float[] u, int uBase, int ldu, float[] vb, int vBase, int ldv, int n, float[] m,
-                               int mBase, int ldm) {
-        FloatVector c0 = FloatVector.fromArray(S, m, mBase);
-        FloatVector c1 = FloatVector.fromArray(S, m, mBase + ldm);
-        FloatVector c2 = FloatVector.fromArray(S, m, mBase + 2 * ldm);
-        FloatVector c3 = FloatVector.fromArray(S, m, mBase + 3 * ldm);
+                               int mBase, int ldm, boolean add) {
+        FloatVector c0 = add ? FloatVector.fromArray(S, m, mBase) : FloatVector.zero(S);
+        FloatVector c1 = add ? FloatVector.fromArray(S, m, mBase + ldm) : FloatVector.zero(S);
+        FloatVector c2 = add ? FloatVector.fromArray(S, m, mBase + 2 * ldm) : FloatVector.zero(S);
+        FloatVector c3 = add ? FloatVector.fromArray(S, m, mBase + 3 * ldm) : FloatVector.zero(S);
         for (int k = 0; k < n; k++) {
             FloatVector b0 = FloatVector.fromArray(S, u, uBase + k * ldu);
             int vi = vBase + k * ldv;
