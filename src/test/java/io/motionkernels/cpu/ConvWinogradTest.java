@@ -24,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConvWinogradTest {
     /**
-     * Measured on these cases the worst relative L2 error of Winograd is about 1.5e-6 (1e-7 for
-     * the direct sum); F(6x6, 3x3) would be about 1e-4. A transform with one wrong coefficient
-     * makes errors of order 1.
+     * Measured on these cases the worst relative L2 error of Winograd is 3.2e-6 (8.4e-7 for the
+     * direct sum, at 128 and 512 bits alike). A transform with one wrong coefficient makes errors
+     * of order 1.
      */
     private static final double REL_L2 = 1e-5;
 
