@@ -5,6 +5,8 @@ import io.motionkernels.engine.Activation;
 import io.motionkernels.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A prepared 2-D convolution applied to every frame of a video: PyTorch's Conv3d with kernel
@@ -21,6 +23,9 @@ import java.util.Arrays;
  *
  * <p>With {@code --add-modules jdk.incubator.vector} on the java command line all of this is replaced
  * by {@link ConvDirect}, a Vector API direct convolution about 3.5x faster (see {@link ConvKernels}).
+ * There, the 3x3 convolutions (one group, no upsampling) may instead run as {@link ConvWinograd},
+ * chosen per problem shape from a short measurement of both at first use, as cuDNN chooses an
+ * algorithm ({@link Algorithm}).
  */
 public final class Conv2d {
     /** Most pixels per block: long vector loops, while the accumulator rows of a block fit in L2. */
@@ -35,6 +40,35 @@ public final class Conv2d {
     private static final int PANEL = 4096;
     /** Largest im2col (floats) packed whole for the channel-major path. */
     private static final long MAX_SHARED_PACK = 1L << 23;
+
+    /**
+     * How the Vector API path computes a 3x3 convolution. AUTO measures both kernels the first time
+     * a shape is met and keeps the faster; the system property {@code motionkernels.conv}
+     * ({@code auto}, {@code direct}, {@code winograd}) sets the default, for tests and benchmarks.
+     * Only 3x3 convolutions with one group and no upsampling can take Winograd; the others always
+     * run the direct kernel.
+     */
+    public enum Algorithm {
+        AUTO, DIRECT, WINOGRAD
+    }
+
+    private static final Algorithm DEFAULT_ALGORITHM = parseAlgorithm(System.getProperty("motionkernels.conv"));
+
+    /**
+     * AUTO's choices, process-wide, by problem shape: every convolution of one shape gets the same
+     * kernel, so that two instances of a model (or a stream and a batch) compute the same rounding.
+     */
+    private static final ConcurrentHashMap<Shape, Boolean> WINOGRAD_WINS = new ConcurrentHashMap<>();
+
+    /** What the choice depends on: the arithmetic's shape, not the weights or the number of frames. */
+    private record Shape(int cin, int cout, int h, int w) {
+    }
+
+    /**
+     * AUTO asks for no measurement below this many input or output channels: the transforms, per
+     * channel, then cost about as much as the GEMM they save (the kp2gaussian's and RGB's few).
+     */
+    private static final int MIN_WINOGRAD_CHANNELS = 8;
 
     private final int cout;
     private final int cin;
@@ -55,8 +89,17 @@ public final class Conv2d {
      */
     private volatile ConvChannelMajor channelMajor;
     private volatile ConvDirect direct;
+    private volatile ConvWinograd winograd;
+    /** null: the process default. */
+    private final Algorithm algorithm;
 
     private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act) {
+        this(cout, cin, kh, kw, groups, weights, bias, act, null);
+    }
+
+    private Conv2d(int cout, int cin, int kh, int kw, int groups, float[] weights, float[] bias, Activation act,
+                   Algorithm algorithm) {
+        this.algorithm = algorithm;
         this.cout = cout;
         this.cin = cin;
         this.kh = kh;
@@ -116,15 +159,41 @@ public final class Conv2d {
             }
             b[co] = (float) (((double) bias[co] - runningMean[co]) * s + beta[co]);
         }
-        return new Conv2d(cout, cin, kh, kw, groups, w, b, activation);
+        return new Conv2d(cout, cin, kh, kw, groups, w, b, activation, algorithm);
     }
 
     /** This convolution with {@code act} applied to its output. */
     public Conv2d withActivation(Activation act) {
-        Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, act);
+        Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, act, algorithm);
         c.channelMajor = channelMajor;
         c.direct = direct;
+        c.winograd = winograd;
         return c;
+    }
+
+    /** This convolution with its 3x3 algorithm forced (or AUTO), whatever {@code motionkernels.conv} says. */
+    public Conv2d withAlgorithm(Algorithm a) {
+        Conv2d c = new Conv2d(cout, cin, kh, kw, groups, weights, bias, activation, a);
+        c.channelMajor = channelMajor;
+        c.direct = direct;
+        c.winograd = winograd;
+        return c;
+    }
+
+    /** The process default: {@code motionkernels.conv}, AUTO when unset. */
+    public static Algorithm defaultAlgorithm() {
+        return DEFAULT_ALGORITHM;
+    }
+
+    private static Algorithm parseAlgorithm(String p) {
+        if (p == null || p.isBlank()) {
+            return Algorithm.AUTO;
+        }
+        try {
+            return Algorithm.valueOf(p.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motionkernels.conv must be auto, direct or winograd, got " + p, e);
+        }
     }
 
     public int inChannels() {
@@ -224,13 +293,13 @@ public final class Conv2d {
             return;
         }
         if (ConvKernels.vector()) {
-            ConvDirect d = direct;
-            if (d == null) {
-                // a race builds it twice at worst, identically; the field is only a cache
-                d = ConvDirect.of(weights, kPad, bias, cout, cin, kh, kw, groups);
-                direct = d;
+            if (up == 1 && usesWinograd(batch * frames, h, w)) {
+                winograd().run(in, inOff, batch, frames, h, w, o, oOff, outChannels, channelOffset, res, resOff,
+                        activation);
+            } else {
+                direct().run(in, inOff, batch, frames, h, w, up, o, oOff, outChannels, channelOffset, res, resOff,
+                        activation);
             }
-            d.run(in, inOff, batch, frames, h, w, up, o, oOff, outChannels, channelOffset, res, resOff, activation);
             return;
         }
         int wanted = wantedTasks();
@@ -255,6 +324,168 @@ public final class Conv2d {
             int resBase = resOff + b * cout * n + n0;
             block(in, inBase, inPlane, h, w, up, g * coutG, (g + 1) * coutG, n0, len, o, outBase, n, res, resBase);
         });
+    }
+
+    private ConvDirect direct() {
+        ConvDirect d = direct;
+        if (d == null) {
+            // a race builds it twice at worst, identically; the field is only a cache
+            d = ConvDirect.of(weights, kPad, bias, cout, cin, kh, kw, groups);
+            direct = d;
+        }
+        return d;
+    }
+
+    private ConvWinograd winograd() {
+        ConvWinograd wg = winograd;
+        if (wg == null) {
+            // a race builds it twice at worst, identically; the field is only a cache
+            wg = ConvWinograd.of(weights, kPad, bias, cout, cin);
+            winograd = wg;
+        }
+        return wg;
+    }
+
+    /** Whether the Vector API path can compute this convolution by Winograd at all. */
+    private boolean winogradShape() {
+        return kh == 3 && kw == 3 && groups == 1;
+    }
+
+    /**
+     * Which kernel a Vector API call of {@code images} frames of h x w, not upsampled, runs: the
+     * forced one, or AUTO's measured choice for this shape (measured now if it is the first).
+     */
+    boolean usesWinograd(int images, int h, int w) {
+        if (!winogradShape()) {
+            return false;
+        }
+        Algorithm a = algorithm == null ? DEFAULT_ALGORITHM : algorithm;
+        if (a != Algorithm.AUTO) {
+            return a == Algorithm.WINOGRAD;
+        }
+        if (cin < MIN_WINOGRAD_CHANNELS || cout < MIN_WINOGRAD_CHANNELS) {
+            return false;
+        }
+        Shape shape = new Shape(cin, cout, h, w);
+        Boolean wins = WINOGRAD_WINS.get(shape);
+        if (wins == null) {
+            // two threads meeting a new shape at once may both measure; the first answer stays
+            wins = measure(images, h, w);
+            Boolean first = WINOGRAD_WINS.putIfAbsent(shape, wins);
+            if (first != null) {
+                wins = first;
+            }
+        }
+        return wins;
+    }
+
+    /** Longest a measurement keeps repeating once both kernels have run {@link #MIN_TRIALS} times. */
+    private static final long MEASURE_NANOS = 40_000_000L;
+    private static final int MIN_TRIALS = 3;
+    private static final int MAX_TRIALS = 40;
+    /** Longest a measurement waits for steady times. */
+    private static final long MAX_MEASURE_NANOS = 1_500_000_000L;
+    /** Largest input or output (floats) a measurement builds: fewer frames are timed beyond it. */
+    private static final long MEASURE_FLOATS = 1L << 22;
+
+    /**
+     * Times both kernels, alternated, on frames of this shape (as many as the call has, up to
+     * MEASURE_FLOATS), and says whether Winograd's best time beats the direct kernel's by 5%: a
+     * near tie keeps the direct kernel, whose rounding is the plain sum's. The first trials also
+     * warm the JIT; the minimum of the rest is what counts.
+     */
+    private boolean measure(int images, int h, int w) {
+        warmUp();
+        long plane = (long) h * w;
+        int k = (int) Math.max(1, Math.min(images, MEASURE_FLOATS / (plane * Math.max(cin, cout))));
+        float[] x = new float[Math.toIntExact(k * cin * plane)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i * 0x9E3779B9 >>> 8) * 0x1p-24f - 0.5f; // any data: the time does not depend on it
+        }
+        float[] y = new float[Math.toIntExact(k * cout * plane)];
+        ConvDirect d = direct();
+        ConvWinograd wg = winograd();
+        long bestDirect = Long.MAX_VALUE;
+        long bestWinograd = Long.MAX_VALUE;
+        long start = System.nanoTime();
+        for (int trial = 0; trial < MAX_TRIALS; trial++) {
+            long t0 = System.nanoTime();
+            d.run(x, 0, k, 1, h, w, 1, y, 0, cout, 0, null, 0, activation);
+            long t1 = System.nanoTime();
+            wg.run(x, 0, k, 1, h, w, y, 0, cout, 0, null, 0, activation);
+            long t2 = System.nanoTime();
+            if (trial > 0) {
+                bestDirect = Math.min(bestDirect, t1 - t0);
+                bestWinograd = Math.min(bestWinograd, t2 - t1);
+            }
+            // steady: both kernels' last times near their best (no compilation under way)
+            boolean steady = t1 - t0 <= 1.25 * bestDirect && t2 - t1 <= 1.25 * bestWinograd;
+            long spent = t2 - start;
+            if (trial >= MIN_TRIALS && (spent > MEASURE_NANOS && steady || spent > MAX_MEASURE_NANOS)) {
+                break;
+            }
+        }
+        return bestWinograd < 0.95 * bestDirect;
+    }
+
+    private static volatile boolean warm;
+
+    /**
+     * Before the first measurement in a JVM: both kernels on small problems until C2 has compiled
+     * them. Vector API code compiled by C1 alone runs 10 to 30 times slower than C2's (it boxes every
+     * vector), so a measurement in a cold JVM would time the compilers, not the kernels. Stops when a
+     * round of calls is no faster than the one before it, or after WARM_NANOS.
+     */
+    private static void warmUp() {
+        if (warm) {
+            return;
+        }
+        synchronized (Conv2d.class) {
+            if (warm) {
+                return;
+            }
+            // output channel counts whose vectors end in blocks of 3, 2 and 1 at 128, 256 and 512 bits
+            int[] couts = {56, 72, 88};
+            int cin = 8;
+            int hw = 6;
+            Conv2d[] convs = new Conv2d[couts.length];
+            for (int i = 0; i < couts.length; i++) {
+                float[] wt = new float[couts[i] * cin * 9];
+                for (int j = 0; j < wt.length; j++) {
+                    wt[j] = (j * 0x9E3779B9 >>> 8) * 0x1p-24f - 0.5f;
+                }
+                convs[i] = of(wt, null, couts[i], cin, 3, 3, 1).withActivation(Activation.RELU);
+            }
+            float[] x = new float[cin * hw * hw];
+            Arrays.fill(x, 0.25f);
+            float[] y = new float[couts[couts.length - 1] * hw * hw];
+            float[] res = new float[y.length];
+            long start = System.nanoTime();
+            long previous = Long.MAX_VALUE;
+            while (System.nanoTime() - start < WARM_NANOS) {
+                long t0 = System.nanoTime();
+                for (int r = 0; r < 12; r++) {
+                    Conv2d c = convs[r % convs.length];
+                    float[] rs = r % 2 == 0 ? null : res;
+                    c.direct().run(x, 0, 1, 1, hw, hw, 1, y, 0, c.cout, 0, rs, 0, c.activation);
+                    c.winograd().run(x, 0, 1, 1, hw, hw, y, 0, c.cout, 0, rs, 0, c.activation);
+                }
+                long t = System.nanoTime() - t0;
+                if (t > 0.95 * previous && System.nanoTime() - start > WARM_MIN_NANOS) {
+                    break;
+                }
+                previous = Math.min(previous, t);
+            }
+            warm = true;
+        }
+    }
+
+    private static final long WARM_NANOS = 2_000_000_000L;
+    private static final long WARM_MIN_NANOS = 200_000_000L;
+
+    /** AUTO's choice for a shape, where it has been made: for tests and the benchmarks' reports. */
+    static Boolean winogradChosen(int cin, int cout, int h, int w) {
+        return WINOGRAD_WINS.get(new Shape(cin, cout, h, w));
     }
 
     /**
