@@ -24,6 +24,24 @@ public final class GridSample {
         if (input == null || grid == null) {
             throw new IllegalArgumentException("grid_sample: input and grid must not be null");
         }
+        // One call needs no plan: the raw kernels weigh each chunk of points in scratch and
+        // gather every channel from it, where a plan allocates tables of the grid's size.
+        boolean direct = padding != null && input.numel() > 0 && grid.numel() > 0
+                && grid.rank() == input.rank() && grid.dim(0) == input.dim(0);
+        if (direct && input.rank() == 4 && grid.dim(3) == 2 && VectorOps.on() && padding == Padding.ZEROS) {
+            int n = input.dim(0), c = input.dim(1), ho = grid.dim(1), wo = grid.dim(2);
+            Tensor out = Tensor.zeros(n, c, ho, wo);
+            vectorSample(input.data(), 0, n, c, input.dim(2), input.dim(3), grid.data(), 0, 2, ho * wo, alignCorners,
+                    out.data(), 0);
+            return out;
+        }
+        if (direct && input.rank() == 5 && input.dim(2) == 1 && grid.dim(4) == 3) {
+            int n = input.dim(0), c = input.dim(1);
+            Tensor out = Tensor.zeros(n, c, grid.dim(1), grid.dim(2), grid.dim(3));
+            sampleDepth1(input.data(), 0, n, c, input.dim(3), input.dim(4), grid.data(), 0, grid.dim(1), grid.dim(2),
+                    grid.dim(3), padding, alignCorners, out.data(), 0);
+            return out;
+        }
         if (input.rank() == 4) {
             return plan(grid, input.dim(2), input.dim(3), padding, alignCorners).apply(input);
         }
@@ -42,6 +60,10 @@ public final class GridSample {
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
         int points = od * ho * wo;
+        if (VectorOps.on() && padding == Padding.ZEROS) {
+            vectorSample(in, inOff, n, c, h, w, grid, gOff, 3, points, alignCorners, out, oOff);
+            return;
+        }
         int chunks = (points + CHUNK - 1) / CHUNK;
         int plane = h * w;
         // Each task weighs one chunk of points into its thread's scratch and gathers every channel
@@ -66,10 +88,45 @@ public final class GridSample {
         });
     }
 
-    /** One thread's corner offsets and weights for a chunk of points. */
+    /**
+     * Zero-padded sampling of n items of c channels (h, w) at grid points with {@code coords}
+     * coordinates each (2: bilinear; 3: a depth-1 input, z weighted as trilinear sampling does),
+     * with {@link VectorMath}'s index arithmetic and gathers. Output (n, c, points) at out[oOff].
+     */
+    private static void vectorSample(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff,
+                                     int coords, int points, boolean alignCorners, float[] out, int oOff) {
+        int chunks = (points + CHUNK - 1) / CHUNK;
+        int plane = h * w;
+        Parallel.forRange(n * chunks, (20L + 8L * c) * Math.min(points, CHUNK), task -> {
+            int b = task / chunks;
+            int p0 = (task % chunks) * CHUNK;
+            int count = Math.min(points, p0 + CHUNK) - p0;
+            Scratch sc = SCRATCH.get();
+            int gi = gOff + (b * points + p0) * coords;
+            // de-interleave once so that the index arithmetic reads whole vectors
+            for (int p = 0; p < count; p++, gi += coords) {
+                sc.gx[p] = grid[gi];
+                sc.gy[p] = grid[gi + 1];
+                if (coords == 3) {
+                    sc.gz[p] = grid[gi + 2];
+                }
+            }
+            VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.w,
+                    CHUNK);
+            for (int ch = 0; ch < c; ch++) {
+                VectorMath.gather4(in, inOff + (b * c + ch) * plane, sc.off, sc.w, CHUNK, out,
+                        oOff + (b * c + ch) * points + p0, count);
+            }
+        });
+    }
+
+    /** One thread's corner offsets and weights for a chunk of points (and, for the vector form, its grid). */
     private static final class Scratch {
         final int[] off = new int[4 * CHUNK];
         final float[] w = new float[4 * CHUNK];
+        final float[] gx = new float[CHUNK];
+        final float[] gy = new float[CHUNK];
+        final float[] gz = new float[CHUNK];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
