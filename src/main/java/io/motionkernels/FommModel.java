@@ -13,7 +13,6 @@ import io.motionkernels.model.FommNormalization;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.function.Supplier;
@@ -67,20 +66,26 @@ public final class FommModel implements AutoCloseable {
         if (pool == null) {
             return call.get();
         }
-        try {
-            return pool.submit(call::get).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+        // The call's exception is caught inside the task: ForkJoinTask's join and get rethrow a
+        // copy made by reflection, whose message is the original's toString().
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        pool.submit(() -> {
+            try {
+                result[0] = call.get();
+            } catch (RuntimeException | Error e) {
+                failure[0] = e;
             }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new MotionKernelsException("the model's call failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MotionKernelsException("interrupted while the model ran", e);
+        }).join();
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
         }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
     }
 
     /**
