@@ -55,7 +55,10 @@ public final class GridSample {
     /**
      * Depth-1 trilinear sampling on raw memory, as {@link #sample} of an (n, c, 1, h, w) input with
      * an (n, od, ho, wo, 3) grid: input at in[inOff], grid at grid[gOff], output (n, c, od, ho, wo)
-     * at out[oOff].
+     * at out[oOff]. Zero padding with the Vector API (see {@link VectorOps}) computes indices and
+     * weights in float lanes, as PyTorch does for float tensors, and gathers the corners with vector
+     * gathers; the other paddings, and every padding without the Vector API, use the scalar double
+     * arithmetic below (the reference).
      */
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {

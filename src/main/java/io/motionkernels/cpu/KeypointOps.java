@@ -42,7 +42,12 @@ public final class KeypointOps {
         return a;
     }
 
-    /** kp (mean (B, D, K, 2), var per {@code variance}) -> gaussians (B, D, K, h, w). */
+    /**
+     * kp (mean (B, D, K, 2), var per {@code variance}) -> gaussians (B, D, K, h, w). With the Vector
+     * API (see {@link VectorOps}) the exponent is evaluated per row as a float quadratic in dx whose
+     * coefficients are computed in double, and exponentiated by {@link VectorMath#exp}; else in double
+     * throughout with Math.exp (the reference).
+     */
     public static Tensor kp2gaussian(Keypoints kp, int h, int w, KpVariance variance) {
         if (kp == null || variance == null) {
             throw new IllegalArgumentException("kp2gaussian: keypoints and variance kind must not be null");
