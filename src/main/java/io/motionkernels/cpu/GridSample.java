@@ -100,7 +100,16 @@ public final class GridSample {
                                      int coords, int points, boolean alignCorners, float[] out, int oOff) {
         int chunks = (points + CHUNK - 1) / CHUNK;
         int plane = h * w;
-        Parallel.forRange(n * chunks, (20L + 8L * c) * Math.min(points, CHUNK), task -> {
+        // Few chunks of many channels (a 32x32 skip of 64 channels is one chunk) split their
+        // channels too, about four tasks per worker; each task weighs its chunk again, which costs
+        // less than the gathers of a few channels.
+        int chBlocks = Math.max(1, Math.min(c, (4 * Parallel.workers() + n * chunks - 1) / (n * chunks)));
+        int chPer = (c + chBlocks - 1) / chBlocks;
+        int blocks = (c + chPer - 1) / chPer;
+        Parallel.forRange(n * chunks * blocks, (20L + 8L * chPer) * Math.min(points, CHUNK), job -> {
+            int task = job / blocks;
+            int c0 = (job % blocks) * chPer;
+            int c1 = Math.min(c, c0 + chPer);
             int b = task / chunks;
             int p0 = (task % chunks) * CHUNK;
             int count = Math.min(points, p0 + CHUNK) - p0;
@@ -116,7 +125,7 @@ public final class GridSample {
             }
             VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.w,
                     CHUNK);
-            for (int ch = 0; ch < c; ch++) {
+            for (int ch = c0; ch < c1; ch++) {
                 VectorMath.gather4(in, inOff + (b * c + ch) * plane, sc.off, sc.w, CHUNK, out,
                         oOff + (b * c + ch) * points + p0, count);
             }

@@ -393,7 +393,7 @@ class VectorMathTest {
         for (int[] hw : inSizes) {
             for (int[] o : outSizes) {
                 for (boolean ac : new boolean[] {true, false}) {
-                    for (int c : new int[] {1, 3}) {
+                    for (int c : new int[] {1, 3, 37}) {
                         int size = Math.max(hw[0], hw[1]);
                         Tensor in2 = gaussian(seed++, 1f, 2, c, hw[0], hw[1]);
                         Tensor g2 = grid(seed++, 2, 2, o[0], o[1]);
