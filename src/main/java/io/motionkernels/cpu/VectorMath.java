@@ -93,6 +93,46 @@ final class VectorMath {
         return k.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS - 127).mul(1 << 23).reinterpretAsFloats();
     }
 
+    /**
+     * a[off, off + n) = exp of itself, n a multiple of V; returns the sum of the exps (in float
+     * lanes within blocks of 64 vectors, the block sums in double). The body is {@link #exp(FloatVector)} written out: called from a loop,
+     * exp was compiled on its own first and then, too big to inline, passed and returned its
+     * vectors boxed (two 96-byte objects per 16 values).
+     */
+    static double expInPlace(float[] a, int off, int n) {
+        double total = 0;
+        // blocks of 64 vectors: a lane sums at most 64 exps in float before the sum moves to double
+        for (int b = 0; b < n; b += 64 * V) {
+            total += expBlock(a, off + b, Math.min(n - b, 64 * V));
+        }
+        return total;
+    }
+
+    private static double expBlock(float[] a, int off, int n) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < n; i += V) {
+            FloatVector c = FloatVector.fromArray(S, a, off + i).max(EXP_LO).min(EXP_HI);
+            FloatVector t = c.fma(LOG2E, SHIFTER);
+            FloatVector m = t.sub(SHIFTER);
+            FloatVector r = m.fma(FloatVector.broadcast(S, -LN2_HI), c);
+            r = m.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector p = r.fma(P0, P1);
+            p = p.fma(r, FloatVector.broadcast(S, P2));
+            p = p.fma(r, FloatVector.broadcast(S, P3));
+            p = p.fma(r, FloatVector.broadcast(S, P4));
+            p = p.fma(r, FloatVector.broadcast(S, P5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            FloatVector ha = m.mul(0.5f).add(SHIFTER).sub(SHIFTER);
+            FloatVector hb = m.sub(ha);
+            FloatVector e = y.mul(ha.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS - 127).mul(1 << 23)
+                    .reinterpretAsFloats()).mul(hb.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS - 127)
+                    .mul(1 << 23).reinterpretAsFloats());
+            e.intoArray(a, off + i);
+            sum = sum.add(e);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
     /** {@link #exp(FloatVector)} in scalar code, with the same operations in the same order. */
     static float expf(float x) {
         float c = Math.min(Math.max(x, EXP_LO), EXP_HI);
@@ -131,25 +171,10 @@ final class VectorMath {
             max = Math.max(max, in[base + i]);
         }
         FloatVector vm = FloatVector.broadcast(S, max);
-        // One loop with two float accumulators: a block structure (float sums moved to double
-        // every 1024 values) made C2 box a vector per iteration. A lane sums hw / (2 V) exps.
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        int v = 0;
-        for (; v + 2 * V <= vEnd; v += 2 * V) {
-            FloatVector e0 = exp(FloatVector.fromArray(S, in, base + v).sub(vm).mul(invT));
-            FloatVector e1 = exp(FloatVector.fromArray(S, in, base + v + V).sub(vm).mul(invT));
-            e0.intoArray(o, ob + v);
-            e1.intoArray(o, ob + v + V);
-            s0 = s0.add(e0);
-            s1 = s1.add(e1);
+        for (int v = 0; v < vEnd; v += V) {
+            FloatVector.fromArray(S, in, base + v).sub(vm).mul(invT).intoArray(o, ob + v);
         }
-        if (v < vEnd) {
-            FloatVector e0 = exp(FloatVector.fromArray(S, in, base + v).sub(vm).mul(invT));
-            e0.intoArray(o, ob + v);
-            s0 = s0.add(e0);
-        }
-        double sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        double sum = expInPlace(o, ob, vEnd);
         for (int i = vEnd; i < hw; i++) {
             float e = expf((in[base + i] - max) * invT);
             o[ob + i] = e;
@@ -241,10 +266,18 @@ final class VectorMath {
         float bx = alignCorners ? sx : sx - 0.5f;
         float by = alignCorners ? sy : sy - 0.5f;
         for (int p = 0; p < count; p += V) {
-            FloatVector ix = unnormalise(FloatVector.fromArray(S, gx, p), sx, bx, w);
-            FloatVector iy = unnormalise(FloatVector.fromArray(S, gy, p), sy, by, h);
-            FloatVector x0 = floor(ix);
-            FloatVector y0 = floor(iy);
+            // coord * s + b, with NaN and anything below -2 at -2 and above size + 1 at size + 1
+            // (written out here, as are floor and toInt below: as calls, C2 boxed their vectors)
+            FloatVector ix = FloatVector.fromArray(S, gx, p).fma(FloatVector.broadcast(S, sx), FloatVector.broadcast(S, bx));
+            ix = ix.blend(-2f, ix.compare(VectorOperators.GE, -2f).not()).min(w + 1f);
+            FloatVector iy = FloatVector.fromArray(S, gy, p).fma(FloatVector.broadcast(S, sy), FloatVector.broadcast(S, by));
+            iy = iy.blend(-2f, iy.compare(VectorOperators.GE, -2f).not()).min(h + 1f);
+            // floor: rounded to an integer by adding 1.5 * 2^23, less one where that rounded up (JDK
+            // 17 compiles no float-to-int lane conversion to vector instructions on x86)
+            FloatVector x0 = ix.add(SHIFTER).sub(SHIFTER);
+            x0 = x0.sub(1f, x0.compare(VectorOperators.GT, ix));
+            FloatVector y0 = iy.add(SHIFTER).sub(SHIFTER);
+            y0 = y0.sub(1f, y0.compare(VectorOperators.GT, iy));
             FloatVector fx = ix.sub(x0);
             FloatVector fy = iy.sub(y0);
             FloatVector ex = fx.neg().add(1f);
@@ -267,8 +300,9 @@ final class VectorMath {
             zero.blend(fx.mul(ey), inX1.and(inY0)).intoArray(wt, cap + p);
             zero.blend(ex.mul(fy), inX0.and(inY1)).intoArray(wt, 2 * cap + p);
             zero.blend(fx.mul(fy), inX1.and(inY1)).intoArray(wt, 3 * cap + p);
-            IntVector xi = toInt(x0);
-            IntVector yi = toInt(y0);
+            // the int value of the integer-valued floor, read from the mantissa of floor + 1.5 * 2^23
+            IntVector xi = (IntVector) x0.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS);
+            IntVector yi = (IntVector) y0.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS);
             IntVector xa = xi.max(0).min(w - 1);
             IntVector xb = xi.add(1).max(0).min(w - 1);
             IntVector ya = yi.max(0).min(h - 1).mul(w);
@@ -278,27 +312,6 @@ final class VectorMath {
             yb.add(xa).intoArray(off, 2 * cap + p);
             yb.add(xb).intoArray(off, 3 * cap + p);
         }
-    }
-
-    /** coord * s + b (the unnormalised index), with NaN and anything below -2 at -2 and above size + 1 at size + 1. */
-    private static FloatVector unnormalise(FloatVector g, float s, float b, int size) {
-        FloatVector i = g.fma(s, b);
-        return i.blend(-2f, i.compare(VectorOperators.GE, -2f).not()).min(size + 1f);
-    }
-
-    /**
-     * floor of values of magnitude below 2^22: rounded to an integer by adding 1.5 * 2^23, less one
-     * where that rounded up. (JDK 17's float-to-int lane conversion, which a truncation would use, is
-     * not compiled to vector instructions on x86 and ran this kernel at half the scalar code's speed.)
-     */
-    private static FloatVector floor(FloatVector x) {
-        FloatVector t = x.add(SHIFTER).sub(SHIFTER);
-        return t.sub(1f, t.compare(VectorOperators.GT, x));
-    }
-
-    /** The int value of integer-valued lanes of magnitude below 2^22, read from the mantissa bits of v + 1.5 * 2^23. */
-    private static IntVector toInt(FloatVector v) {
-        return (IntVector) v.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS);
     }
 
     /**

@@ -65,6 +65,17 @@ class VectorMathTest {
 
     private static double worstUlps(float[] x) {
         float[] y = vectorExp(x);
+        float[] inPlace = x.clone();
+        int whole = x.length - x.length % VectorMath.V;
+        double sum = VectorMath.expInPlace(inPlace, 0, whole);
+        double expected = 0;
+        for (int i = 0; i < whole; i++) {
+            if (Float.floatToRawIntBits(inPlace[i]) != Float.floatToRawIntBits(y[i])) {
+                fail("expInPlace and exp differ at " + x[i] + ": " + inPlace[i] + " and " + y[i]);
+            }
+            expected += y[i];
+        }
+        assertTrue(Math.abs(sum - expected) <= 1e-5 * expected || Double.isInfinite(expected), sum + " vs " + expected);
         double worst = 0;
         for (int i = 0; i < x.length; i++) {
             if (Float.isInfinite((float) Math.exp(x[i]))) {
