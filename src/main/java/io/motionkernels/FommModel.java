@@ -13,6 +13,9 @@ import io.motionkernels.model.FommNormalization;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.Supplier;
 
 /**
  * A First Order Motion Model (FOMM.md) ready to animate: its detector and generator on one
@@ -29,10 +32,60 @@ import java.nio.file.Path;
 public final class FommModel implements AutoCloseable {
     private final FommEngine engine;
     private final Backend backend;
+    /** The model's own CPU threads (MotionModel.Options#withThreads), or null for the common pool. */
+    private final ForkJoinPool pool;
 
-    private FommModel(FommEngine engine, Backend backend) {
+    private FommModel(FommEngine engine, Backend backend, ForkJoinPool pool) {
         this.engine = engine;
         this.backend = backend;
+        this.pool = pool;
+    }
+
+    /**
+     * A pool of {@code threads} workers named {@code motion-kernels-fomm-N} (so that a thread dump
+     * says whose they are), or null for 0: the common pool.
+     */
+    private static ForkJoinPool pool(int threads) {
+        if (threads == 0) {
+            return null;
+        }
+        ForkJoinPool.ForkJoinWorkerThreadFactory named = p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("motion-kernels-fomm-" + t.getPoolIndex());
+            return t;
+        };
+        return new ForkJoinPool(threads, named, null, false);
+    }
+
+    /**
+     * Runs a call of the engine on this model's threads: every kernel's {@code Parallel} split then
+     * stays inside the pool and sizes itself by its parallelism. The call's own exception is
+     * rethrown as it was.
+     */
+    private <T> T onThreads(Supplier<T> call) {
+        if (pool == null) {
+            return call.get();
+        }
+        // The call's exception is caught inside the task: ForkJoinTask's join and get rethrow a
+        // copy made by reflection, whose message is the original's toString().
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        pool.submit(() -> {
+            try {
+                result[0] = call.get();
+            } catch (RuntimeException | Error e) {
+                failure[0] = e;
+            }
+        }).join();
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
     }
 
     /**
@@ -64,11 +117,13 @@ public final class FommModel implements AutoCloseable {
     }
 
     /**
-     * With the same options as a {@link MotionModel} (backend, GPU precision, GPU).
+     * With the same options as a {@link MotionModel} (backend, GPU precision, GPU, and on the CPU
+     * the thread count: 0 shares the JVM's common pool, n runs every call on n threads of the
+     * model's own).
      *
      * @param config the configuration
      * @param weights the checkpoint's weights
-     * @param options backend, GPU precision and GPU index
+     * @param options backend, GPU precision, GPU index and CPU threads
      * @return the model; close it when done
      * @throws BackendUnavailableException if the model cannot be set up on the GPU
      */
@@ -78,7 +133,8 @@ public final class FommModel implements AutoCloseable {
         Executor.Options run = Boolean.getBoolean("motionkernels.debug")
                 ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), run), Backend.CPU);
+            return new FommModel(FommEngine.create(config, weights, new CpuDevice(), run), Backend.CPU,
+                    pool(options.threads()));
         }
         Device gpu;
         try {
@@ -87,7 +143,7 @@ public final class FommModel implements AutoCloseable {
             throw new BackendUnavailableException("the model could not be set up on GPU " + options.cudaDevice() + ": "
                     + e.getMessage(), e);
         }
-        return new FommModel(FommEngine.create(config, weights, gpu, run), Backend.CUDA);
+        return new FommModel(FommEngine.create(config, weights, gpu, run), Backend.CUDA, null);
     }
 
     /**
@@ -115,7 +171,7 @@ public final class FommModel implements AutoCloseable {
      * @return keypoints (B, K, 2) and jacobians (B, K, 2, 2) or null
      */
     public FommKeypoints detect(Tensor images) {
-        return engine.detect(images);
+        return onThreads(() -> engine.detect(images));
     }
 
     /**
@@ -130,8 +186,8 @@ public final class FommModel implements AutoCloseable {
         if (source.rank() != 4 || source.dim(0) != 1) {
             throw new IllegalArgumentException("the source must be one image (1, C, H, W), got " + source.shapeString());
         }
-        FommKeypoints kp = engine.detect(source);
-        return new Transfer(source, kp, engine.prepare(source), normalization);
+        FommKeypoints kp = onThreads(() -> engine.detect(source));
+        return new Transfer(source, kp, onThreads(() -> engine.prepare(source)), normalization);
     }
 
     /**
@@ -206,14 +262,14 @@ public final class FommModel implements AutoCloseable {
                     System.arraycopy(video.data(), (ch * n + f) * plane, images.data(), (f * c + ch) * plane, plane);
                 }
             }
-            FommKeypoints drv = engine.detect(images);
+            FommKeypoints drv = onThreads(() -> engine.detect(images));
             if (kpInitial == null) {
                 kpInitial = drv.item(0);
                 scale = normalization.adaptMovementScale() ? FommNormalization.movementScale(kpSource, kpInitial) : 1.0;
             }
             FommKeypoints norm = FommNormalization.normalize(kpSource, drv, kpInitial, normalization, scale);
             FommKeypoints src = FommKeypoints.concat(java.util.Collections.nCopies(n, kpSource));
-            Tensor out = engine.generate(prepared, src, norm, false).get(FommGraph.PREDICTION);
+            Tensor out = onThreads(() -> engine.generate(prepared, src, norm, false)).get(FommGraph.PREDICTION);
             Tensor prediction = Tensor.zeros(1, c, n, h, w);
             for (int f = 0; f < n; f++) {
                 for (int ch = 0; ch < c; ch++) {
@@ -243,5 +299,8 @@ public final class FommModel implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 }

@@ -24,6 +24,24 @@ public final class GridSample {
         if (input == null || grid == null) {
             throw new IllegalArgumentException("grid_sample: input and grid must not be null");
         }
+        // One call needs no plan: the raw kernels weigh each chunk of points in scratch and
+        // gather every channel from it, where a plan allocates tables of the grid's size.
+        boolean direct = padding != null && input.numel() > 0 && grid.numel() > 0
+                && grid.rank() == input.rank() && grid.dim(0) == input.dim(0);
+        if (direct && input.rank() == 4 && grid.dim(3) == 2 && VectorOps.on() && padding == Padding.ZEROS) {
+            int n = input.dim(0), c = input.dim(1), ho = grid.dim(1), wo = grid.dim(2);
+            Tensor out = Tensor.zeros(n, c, ho, wo);
+            vectorSample(input.data(), 0, n, c, input.dim(2), input.dim(3), grid.data(), 0, 2, ho * wo, alignCorners,
+                    out.data(), 0);
+            return out;
+        }
+        if (direct && input.rank() == 5 && input.dim(2) == 1 && grid.dim(4) == 3) {
+            int n = input.dim(0), c = input.dim(1);
+            Tensor out = Tensor.zeros(n, c, grid.dim(1), grid.dim(2), grid.dim(3));
+            sampleDepth1(input.data(), 0, n, c, input.dim(3), input.dim(4), grid.data(), 0, grid.dim(1), grid.dim(2),
+                    grid.dim(3), padding, alignCorners, out.data(), 0);
+            return out;
+        }
         if (input.rank() == 4) {
             return plan(grid, input.dim(2), input.dim(3), padding, alignCorners).apply(input);
         }
@@ -37,11 +55,18 @@ public final class GridSample {
     /**
      * Depth-1 trilinear sampling on raw memory, as {@link #sample} of an (n, c, 1, h, w) input with
      * an (n, od, ho, wo, 3) grid: input at in[inOff], grid at grid[gOff], output (n, c, od, ho, wo)
-     * at out[oOff].
+     * at out[oOff]. Zero padding with the Vector API (see {@link VectorOps}) computes indices and
+     * weights in float lanes, as PyTorch does for float tensors, and gathers the corners with vector
+     * gathers; the other paddings, and every padding without the Vector API, use the scalar double
+     * arithmetic below (the reference).
      */
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
         int points = od * ho * wo;
+        if (VectorOps.on() && padding == Padding.ZEROS) {
+            vectorSample(in, inOff, n, c, h, w, grid, gOff, 3, points, alignCorners, out, oOff);
+            return;
+        }
         int chunks = (points + CHUNK - 1) / CHUNK;
         int plane = h * w;
         // Each task weighs one chunk of points into its thread's scratch and gathers every channel
@@ -66,10 +91,54 @@ public final class GridSample {
         });
     }
 
-    /** One thread's corner offsets and weights for a chunk of points. */
+    /**
+     * Zero-padded sampling of n items of c channels (h, w) at grid points with {@code coords}
+     * coordinates each (2: bilinear; 3: a depth-1 input, z weighted as trilinear sampling does),
+     * with {@link VectorMath}'s index arithmetic and gathers. Output (n, c, points) at out[oOff].
+     */
+    private static void vectorSample(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff,
+                                     int coords, int points, boolean alignCorners, float[] out, int oOff) {
+        int chunks = (points + CHUNK - 1) / CHUNK;
+        int plane = h * w;
+        // Few chunks of many channels (a 32x32 skip of 64 channels is one chunk) split their
+        // channels too, about four tasks per worker; each task weighs its chunk again, which costs
+        // less than the gathers of a few channels.
+        int chBlocks = Math.max(1, Math.min(c, (4 * Parallel.workers() + n * chunks - 1) / (n * chunks)));
+        int chPer = (c + chBlocks - 1) / chBlocks;
+        int blocks = (c + chPer - 1) / chPer;
+        Parallel.forRange(n * chunks * blocks, (20L + 8L * chPer) * Math.min(points, CHUNK), job -> {
+            int task = job / blocks;
+            int c0 = (job % blocks) * chPer;
+            int c1 = Math.min(c, c0 + chPer);
+            int b = task / chunks;
+            int p0 = (task % chunks) * CHUNK;
+            int count = Math.min(points, p0 + CHUNK) - p0;
+            Scratch sc = SCRATCH.get();
+            int gi = gOff + (b * points + p0) * coords;
+            // de-interleave once so that the index arithmetic reads whole vectors
+            for (int p = 0; p < count; p++, gi += coords) {
+                sc.gx[p] = grid[gi];
+                sc.gy[p] = grid[gi + 1];
+                if (coords == 3) {
+                    sc.gz[p] = grid[gi + 2];
+                }
+            }
+            VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.w,
+                    CHUNK);
+            for (int ch = c0; ch < c1; ch++) {
+                VectorMath.gather4(in, inOff + (b * c + ch) * plane, sc.off, sc.w, CHUNK, out,
+                        oOff + (b * c + ch) * points + p0, count);
+            }
+        });
+    }
+
+    /** One thread's corner offsets and weights for a chunk of points (and, for the vector form, its grid). */
     private static final class Scratch {
         final int[] off = new int[4 * CHUNK];
         final float[] w = new float[4 * CHUNK];
+        final float[] gx = new float[CHUNK];
+        final float[] gy = new float[CHUNK];
+        final float[] gz = new float[CHUNK];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

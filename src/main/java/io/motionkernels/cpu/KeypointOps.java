@@ -42,7 +42,12 @@ public final class KeypointOps {
         return a;
     }
 
-    /** kp (mean (B, D, K, 2), var per {@code variance}) -> gaussians (B, D, K, h, w). */
+    /**
+     * kp (mean (B, D, K, 2), var per {@code variance}) -> gaussians (B, D, K, h, w). With the Vector
+     * API (see {@link VectorOps}) the exponent is evaluated per row as a float quadratic in dx whose
+     * coefficients are computed in double, and exponentiated by {@link VectorMath#exp}; else in double
+     * throughout with Math.exp (the reference).
+     */
     public static Tensor kp2gaussian(Keypoints kp, int h, int w, KpVariance variance) {
         if (kp == null || variance == null) {
             throw new IllegalArgumentException("kp2gaussian: keypoints and variance kind must not be null");
@@ -76,7 +81,15 @@ public final class KeypointOps {
         Tensor out = Tensor.zeros(b, d, k, h, w);
         float[] o = out.data();
         int hw = h * w;
-        Parallel.forRange(maps, 30L * hw, map -> {
+        boolean vector = VectorOps.on();
+        // The grid's x as a float pair (hi + lo == xs to about 2^-48) for the vector rows.
+        float[] xHi = new float[vector ? w : 0];
+        float[] xLo = new float[vector ? w : 0];
+        for (int j = 0; j < xHi.length; j++) {
+            xHi[j] = (float) xs[j];
+            xLo[j] = (float) (xs[j] - xHi[j]);
+        }
+        Parallel.forRange(maps, (vector ? 10L : 30L) * hw, map -> {
             double mx = m[map * 2];
             double my = m[map * 2 + 1];
             // The exponent is -0.5 * (qxx dx^2 + (qxy + qyx) dx dy + qyy dy^2) with Q the inverse variance.
@@ -110,6 +123,17 @@ public final class KeypointOps {
                 }
             }
             int base = map * hw;
+            if (vector) {
+                // -0.5 q = (a dx + b) dx + c per row, a, b, c in double and then rounded once
+                float a = (float) (-0.5 * qxx);
+                float mxf = (float) mx;
+                for (int i = 0; i < h; i++) {
+                    double dy = ys[i] - my;
+                    VectorMath.gaussianRow(o, base + i * w, w, xHi, xLo, mxf, a, (float) (-0.5 * (qxy + qyx) * dy),
+                            (float) (-0.5 * qyy * dy * dy));
+                }
+                return;
+            }
             for (int i = 0; i < h; i++) {
                 double dy = ys[i] - my;
                 for (int j = 0; j < w; j++) {

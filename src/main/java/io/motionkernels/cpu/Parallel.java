@@ -19,10 +19,8 @@ public final class Parallel {
      * count of floating-point operations) makes the fork worth it.
      */
     public static void forRange(int n, long costPerItem, IntConsumer body) {
-        // Inside a pool of its own (a model with a thread count), the work stays in that pool.
         ForkJoinPool pool = ForkJoinTask.getPool();
-        int cores = pool != null && pool != ForkJoinPool.commonPool() ? pool.getParallelism()
-                : Runtime.getRuntime().availableProcessors();
+        int cores = workers();
         if (n <= 1 || (long) n * costPerItem < 32_768 || cores == 1) {
             for (int i = 0; i < n; i++) {
                 body.accept(i);
@@ -37,6 +35,19 @@ public final class Parallel {
                 ForkJoinPool.commonPool().invoke(all);
             }
         }
+    }
+
+    /**
+     * How many threads a split made now runs on: the parallelism of the pool the caller is a
+     * worker of (a model with a thread count of its own), else every core the JVM may use (the
+     * common pool's workers and the calling thread, which joins in). Kernels that size their own
+     * splits should ask this rather than the machine, so that a one-thread model does not cut its
+     * work for the whole machine, and nothing assumes a core count.
+     */
+    public static int workers() {
+        ForkJoinPool pool = ForkJoinTask.getPool();
+        return pool != null && pool != ForkJoinPool.commonPool() ? pool.getParallelism()
+                : Runtime.getRuntime().availableProcessors();
     }
 
     private static final class Range extends RecursiveAction {

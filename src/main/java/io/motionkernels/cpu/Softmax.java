@@ -2,6 +2,11 @@ package io.motionkernels.cpu;
 
 import io.motionkernels.tensor.Tensor;
 
+/**
+ * Softmaxes over pixels and over channels. With the Vector API (see {@link VectorOps}) the exps
+ * are {@link VectorMath#exp}'s float32 polynomial, summed in float within blocks; without it,
+ * {@code Math.exp} in double, which the tests take as the reference.
+ */
 public final class Softmax {
     private Softmax() {
     }
@@ -25,6 +30,11 @@ public final class Softmax {
             throw new IllegalArgumentException("softmax temperature must be a positive number, got " + temperature);
         }
         double invT = 1.0 / temperature;
+        float invTf = (float) invT;
+        if (VectorOps.on() && Float.isFinite(invTf)) {
+            Parallel.forRange(planes, 6L * hw, p -> VectorMath.softmaxPlane(in, inOff + p * hw, hw, invTf, o, oOff + p * hw));
+            return;
+        }
         Parallel.forRange(planes, 20L * hw, p -> {
             int base = inOff + p * hw;
             int ob = oOff + p * hw;
@@ -67,6 +77,15 @@ public final class Softmax {
     public static void overChannels(float[] in, int iOff, int b, int cin, int channels, int inner, float[] o, int oOff) {
         int chunk = 1024;
         int chunks = (inner + chunk - 1) / chunk;
+        if (VectorOps.on()) {
+            Parallel.forRange(b * chunks, 6L * chunk * channels, task -> {
+                int bi = task / chunks;
+                int p0 = (task % chunks) * chunk;
+                VectorMath.softmaxChannels(in, iOff + bi * cin * inner, inner, channels, p0, Math.min(inner, p0 + chunk),
+                        o, oOff + bi * channels * inner);
+            });
+            return;
+        }
         Parallel.forRange(b * chunks, 20L * chunk * channels, task -> {
             int bi = task / chunks;
             int p0 = (task % chunks) * chunk;
