@@ -502,7 +502,7 @@ public final class Conv2d {
     }
 
     private static int wantedTasks() {
-        return 4 * Runtime.getRuntime().availableProcessors();
+        return 4 * Parallel.workers();
     }
 
     /**

@@ -416,7 +416,7 @@ final class ConvDirect {
                           int channelOffset, float[] res, Activation act) {
         int qBlocks = (fr.qr + QB - 1) / QB;
         int items = passes.length * groups;
-        int wanted = Math.max(1, 4 * Runtime.getRuntime().availableProcessors() / items);
+        int wanted = Math.max(1, 4 * Parallel.workers() / items);
         double aBytes = (double) blocks * MR * offsets[0].length;
         double bBytes = (double) cinG * fr.ciStride;
         int qSplit = (int) Math.max(1, Math.min(qBlocks, Math.round(Math.sqrt(wanted * bBytes / aBytes))));
@@ -497,7 +497,7 @@ final class ConvDirect {
                     }
                 }
             });
-            int coSplit = Math.max(1, Math.min(coBlocks, 4 * Runtime.getRuntime().availableProcessors() / items));
+            int coSplit = Math.max(1, Math.min(coBlocks, 4 * Parallel.workers() / items));
             Parallel.forRange(items * coSplit, 2L * k * MR * QB * posBlocks * coBlocks / coSplit, t -> {
                 int item = t / coSplit;
                 int cs = t % coSplit;

@@ -162,7 +162,7 @@ final class ConvWinograd {
             return;
         }
         int nt = Math.toIntExact(ntLong);
-        int wanted = 4 * Runtime.getRuntime().availableProcessors();
+        int wanted = 4 * Parallel.workers();
         // Many tiles per task, since each task streams its channels' transformed filter once (T / 2
         // FLOPs a byte); the cores get work from splitting the output channels first, which repeats
         // only the cheap input transform, and from smaller tile blocks last.
