@@ -44,7 +44,7 @@ public final class MotionModel implements AutoCloseable {
 
     /** Runs a call of the engine on this model's threads. */
     <T> T onThreads(Supplier<T> call) {
-        return pool == null ? call.get() : pool.submit(call::get).join();
+        return ModelPool.call(pool, call);
     }
 
     /**
