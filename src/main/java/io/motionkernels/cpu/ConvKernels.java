@@ -22,10 +22,7 @@ final class ConvKernels {
     }
 
     private static boolean detect() {
-        if ("false".equalsIgnoreCase(System.getProperty("motionkernels.simd", "").trim())) {
-            return false;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (!VectorOps.moduleAllowed()) {
             return false;
         }
         try {

@@ -16,11 +16,14 @@ final class VectorOps {
     private VectorOps() {
     }
 
+    /** The module is on the command line and {@code motionkernels.simd} is not false: the kernels may be linked. */
+    static boolean moduleAllowed() {
+        return !"false".equalsIgnoreCase(System.getProperty("motionkernels.simd", "").trim())
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
     private static boolean detect() {
-        if ("false".equalsIgnoreCase(System.getProperty("motionkernels.simd", "").trim())) {
-            return false;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (!moduleAllowed()) {
             return false;
         }
         try {
