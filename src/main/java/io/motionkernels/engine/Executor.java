@@ -48,6 +48,7 @@ public final class Executor implements AutoCloseable {
     private final Map<ConvSpec, Device.Conv> convs = new IdentityHashMap<>();
     private final Map<float[], Device.Buffer> constants = new IdentityHashMap<>();
     private final List<Plan> plans = new ArrayList<>();
+    private final Map<Object, Plan> keyed = new LinkedHashMap<>();
     private boolean closed;
 
     /** Takes ownership of {@code device}. */
@@ -95,6 +96,34 @@ public final class Executor implements AutoCloseable {
         Plan p = new Plan(graph);
         plans.add(p);
         return p;
+    }
+
+    /**
+     * The plan made for {@code key} (a phase and its sizes, say), planning {@code graph}'s graph
+     * the first time the key is asked for.
+     */
+    public Plan plan(Object key, java.util.function.Supplier<Graph> graph) {
+        Plan p = keyed.get(key);
+        if (p == null) {
+            p = plan(graph.get());
+            keyed.put(key, p);
+        }
+        return p;
+    }
+
+    /** The plans made through {@link #plan(Object, java.util.function.Supplier)}, by key, in the order made. */
+    public Map<Object, Plan> keyedPlans() {
+        return java.util.Collections.unmodifiableMap(keyed);
+    }
+
+    /** Drops every plan's captured replay of {@code replayKey}: the memory bound to it is going away. */
+    public void forget(Object replayKey) {
+        if (closed) {
+            return; // closing freed the replays already
+        }
+        for (Plan p : plans) {
+            p.forget(replayKey);
+        }
     }
 
     /** One graph's memory plan on this executor's device, and its runs. */
@@ -394,6 +423,7 @@ public final class Executor implements AutoCloseable {
                 p.close();
             }
             plans.clear();
+            keyed.clear();
             constants.values().forEach(Device.Buffer::close);
             constants.clear();
             convs.values().forEach(Device.Conv::close);

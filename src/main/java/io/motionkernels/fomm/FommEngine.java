@@ -24,7 +24,6 @@ public final class FommEngine implements AutoCloseable {
     private final FommConfig config;
     private final FommGraph graphs;
     private final Executor executor;
-    private final Map<PlanKey, Executor.Plan> plans = new LinkedHashMap<>();
     private final java.util.List<Source> sources = new java.util.ArrayList<>();
     private final int channels;
     private final int numKp;
@@ -61,12 +60,7 @@ public final class FommEngine implements AutoCloseable {
     }
 
     private Executor.Plan plan(PlanKey key, Supplier<Graph> graph) {
-        Executor.Plan p = plans.get(key);
-        if (p == null) {
-            p = executor.plan(graph.get());
-            plans.put(key, p);
-        }
-        return p;
+        return executor.plan(key, graph);
     }
 
     private void checkImages(String what, Tensor t) {
@@ -134,11 +128,7 @@ public final class FommEngine implements AutoCloseable {
                 }
                 closedSource = true;
                 sources.remove(this);
-                if (!closed) {
-                    for (Executor.Plan p : plans.values()) {
-                        p.forget(this);
-                    }
-                }
+                executor.forget(this);
                 kept.values().forEach(Device.Buffer::close);
                 kept.clear();
             }
@@ -243,7 +233,6 @@ public final class FommEngine implements AutoCloseable {
             }
         } finally {
             closed = true;
-            plans.clear();
             executor.close();
         }
     }

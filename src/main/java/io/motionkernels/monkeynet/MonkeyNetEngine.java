@@ -32,7 +32,6 @@ public final class MonkeyNetEngine implements AutoCloseable {
     private final ModelConfig config;
     private final MonkeyNetGraph graphs;
     private final Executor executor;
-    private final Map<PlanKey, Executor.Plan> plans = new LinkedHashMap<>();
     private final List<Source> sources = new ArrayList<>();
     private final int channels;
     private final int numKp;
@@ -102,11 +101,7 @@ public final class MonkeyNetEngine implements AutoCloseable {
                 }
                 closedSource = true;
                 sources.remove(this);
-                if (!closed) {
-                    for (Executor.Plan p : plans.values()) {
-                        p.forget(this);
-                    }
-                }
+                executor.forget(this);
                 kept.values().forEach(Device.Buffer::close);
                 kept.clear();
             }
@@ -114,12 +109,7 @@ public final class MonkeyNetEngine implements AutoCloseable {
     }
 
     private Executor.Plan plan(PlanKey key, java.util.function.Supplier<Graph> graph) {
-        Executor.Plan p = plans.get(key);
-        if (p == null) {
-            p = executor.plan(graph.get());
-            plans.put(key, p);
-        }
-        return p;
+        return executor.plan(key, graph);
     }
 
     /** Keypoints of every frame of a video (B, C, D, H, W). */
@@ -249,8 +239,11 @@ public final class MonkeyNetEngine implements AutoCloseable {
     /** The memory plans made so far, by phase and size (for reports). */
     synchronized Map<String, MemoryPlanner.Plan> plans() {
         Map<String, MemoryPlanner.Plan> m = new LinkedHashMap<>();
-        plans.forEach((k, v) -> m.put(k.phase() + " " + k.batch() + "x" + k.frames() + "x" + k.height() + "x" + k.width()
-                + (k.intermediates() ? " (intermediates)" : ""), v.layout()));
+        executor.keyedPlans().forEach((key, v) -> {
+            PlanKey k = (PlanKey) key;
+            m.put(k.phase() + " " + k.batch() + "x" + k.frames() + "x" + k.height() + "x" + k.width()
+                    + (k.intermediates() ? " (intermediates)" : ""), v.layout());
+        });
         return m;
     }
 
@@ -305,7 +298,6 @@ public final class MonkeyNetEngine implements AutoCloseable {
             }
         } finally {
             closed = true;
-            plans.clear();
             executor.close();
         }
     }
