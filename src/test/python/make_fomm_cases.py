@@ -115,9 +115,10 @@ def kp_in(tensors, prefix):
     return kp
 
 
-def run_case(fomm_dir, meta, tensors):
+def run_case(fomm_dir, meta, tensors, models=None):
+    """models: (detector, generator) to use instead of the case's prng ones."""
     kind = meta['kind']
-    kp, gen = build(fomm_dir, meta['config'], int(meta['seed']))
+    kp, gen = models or build(fomm_dir, meta['config'], int(meta['seed']))
     out = {}
     if kind == 'fomm:kp_detector':
         x = t64(tensors['image'])
@@ -377,13 +378,7 @@ def checkpoint(fomm_dir, out_dir, config_path=None):
             'reference': 'first-order-model c0274845cb2d (make_fomm_cases.py checkpoint), torch.save weights'}
 
     def run(meta, t):
-        global build
-        saved = build
-        build = lambda *a: (kp64, gen64)  # the saved weights, not prng
-        try:
-            return run_case(fomm_dir, dict(meta, seed='0'), t)
-        finally:
-            build = saved
+        return run_case(fomm_dir, meta, t, models=(kp64, gen64))  # the saved weights, not prng
 
     meta = dict(base, kind='fomm:kp_detector', weights='file:' + zipped)
     t = {'image': image}
