@@ -3,6 +3,7 @@ package io.motionkernels;
 import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.CpuDevice;
+import io.motionkernels.cpu.Parallel;
 import io.motionkernels.engine.Device;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.FommConfig;
@@ -13,8 +14,6 @@ import io.motionkernels.model.FommNormalization;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.function.Supplier;
 
 /**
@@ -32,35 +31,18 @@ import java.util.function.Supplier;
 public final class FommModel implements AutoCloseable {
     private final FommEngine engine;
     private final Backend backend;
-    /** The model's own CPU threads (MotionModel.Options#withThreads), or null for the common pool. */
-    private final ForkJoinPool pool;
+    /** The model's own CPU threads (MotionModel.Options#withThreads), or null for the JVM's default team. */
+    private final Parallel.Team pool;
 
-    private FommModel(FommEngine engine, Backend backend, ForkJoinPool pool) {
+    private FommModel(FommEngine engine, Backend backend, Parallel.Team pool) {
         this.engine = engine;
         this.backend = backend;
         this.pool = pool;
     }
 
     /**
-     * A pool of {@code threads} workers named {@code motion-kernels-fomm-N} (so that a thread dump
-     * says whose they are), or null for 0: the common pool.
-     */
-    private static ForkJoinPool pool(int threads) {
-        if (threads == 0) {
-            return null;
-        }
-        ForkJoinPool.ForkJoinWorkerThreadFactory named = p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("motion-kernels-fomm-" + t.getPoolIndex());
-            return t;
-        };
-        return new ForkJoinPool(threads, named, null, false);
-    }
-
-    /**
-     * Runs a call of the engine on this model's threads: every kernel's {@code Parallel} split then
-     * stays inside the pool and sizes itself by its parallelism. The call's own exception is
-     * rethrown as it was.
+     * Runs a call of the engine on this model's threads: the call runs on the calling thread, and
+     * every kernel's {@code Parallel} split inside it on the model's team.
      */
     private <T> T onThreads(Supplier<T> call) {
         return ModelPool.call(pool, call);
@@ -96,7 +78,7 @@ public final class FommModel implements AutoCloseable {
 
     /**
      * With the same options as a {@link MotionModel} (backend, GPU precision, GPU, and on the CPU
-     * the thread count: 0 shares the JVM's common pool, n runs every call on n threads of the
+     * the thread count: 0 shares the JVM's default team, n runs every call on n threads of the
      * model's own).
      *
      * @param config the configuration
@@ -112,7 +94,7 @@ public final class FommModel implements AutoCloseable {
                 ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
             return new FommModel(FommEngine.create(config, weights, new CpuDevice(), run), Backend.CPU,
-                    pool(options.threads()));
+                    ModelPool.team(options.threads(), "motion-kernels-fomm"));
         }
         Device gpu;
         try {
@@ -278,7 +260,7 @@ public final class FommModel implements AutoCloseable {
     public void close() {
         engine.close();
         if (pool != null) {
-            pool.shutdown();
+            pool.close();
         }
     }
 }

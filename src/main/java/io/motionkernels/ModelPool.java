@@ -1,36 +1,24 @@
 package io.motionkernels;
 
-import java.util.concurrent.ForkJoinPool;
+import io.motionkernels.cpu.Parallel;
+
 import java.util.function.Supplier;
 
-/** Runs a model's calls on its own pool (Options.threads), or on the caller's thread without one. */
+/** Runs a model's calls on its own threads (Options.threads), or on the JVM's default team without them. */
 final class ModelPool {
     private ModelPool() {
     }
 
-    static <T> T call(ForkJoinPool pool, Supplier<T> call) {
-        if (pool == null) {
-            return call.get();
-        }
-        // The call's exception is caught inside the task: ForkJoinTask's join and get rethrow a
-        // copy made by reflection, whose message is the original's toString().
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        pool.submit(() -> {
-            try {
-                result[0] = call.get();
-            } catch (RuntimeException | Error e) {
-                failure[0] = e;
-            }
-        }).join();
-        if (failure[0] instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure[0] instanceof Error e) {
-            throw e;
-        }
-        @SuppressWarnings("unchecked")
-        T t = (T) result[0];
-        return t;
+    /** A team of {@code threads} named {@code name-N}, or null for 0: the JVM's default team. */
+    static Parallel.Team team(int threads, String name) {
+        return threads == 0 ? null : new Parallel.Team(threads, name);
+    }
+
+    /**
+     * The call runs on the caller's thread either way (so its exceptions are its own); with a team,
+     * every split inside it runs on that team's threads.
+     */
+    static <T> T call(Parallel.Team team, Supplier<T> call) {
+        return team == null ? call.get() : team.call(call);
     }
 }

@@ -4,6 +4,7 @@ import io.motionkernels.checkpoint.Checkpoints;
 import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.cpu.CpuDevice;
 import io.motionkernels.engine.Device;
+import io.motionkernels.cpu.Parallel;
 import io.motionkernels.engine.Executor;
 import io.motionkernels.model.ModelConfig;
 import io.motionkernels.monkeynet.MonkeyNetEngine;
@@ -12,7 +13,6 @@ import io.motionkernels.tensor.Keypoints;
 import io.motionkernels.tensor.Tensor;
 
 import java.nio.file.Path;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 
 /**
@@ -33,10 +33,10 @@ public final class MotionModel implements AutoCloseable {
     private final Backend backend;
     private volatile boolean closed;
 
-    /** The model's own CPU threads (Options#withThreads), or null for the common pool. */
-    private final ForkJoinPool pool;
+    /** The model's own CPU threads (Options#withThreads), or null for the JVM's default team. */
+    private final Parallel.Team pool;
 
-    private MotionModel(MonkeyNetEngine engine, Backend backend, ForkJoinPool pool) {
+    private MotionModel(MonkeyNetEngine engine, Backend backend, Parallel.Team pool) {
         this.engine = engine;
         this.backend = backend;
         this.pool = pool;
@@ -58,7 +58,8 @@ public final class MotionModel implements AutoCloseable {
          * @param backend    where the model runs
          * @param precision  the GPU's arithmetic (ignored on the CPU)
          * @param cudaDevice the GPU's ordinal, 0 or more
-         * @param threads    CPU threads of the model's own, or 0 for the JVM's common pool
+         * @param threads    CPU threads of the model's own (the calling thread counts as one), or 0 to share
+         *                   the JVM's default team of every core
          * @throws MotionKernelsException if {@code backend} or {@code precision} is null, or
          *         {@code cudaDevice} or {@code threads} is negative
          */
@@ -111,9 +112,12 @@ public final class MotionModel implements AutoCloseable {
         }
 
         /**
-         * These options with {@code threads} replaced: 0 (the default) shares the JVM's common pool
-         * with every core; n runs the model's calls on a pool of n threads of its own, for
-         * applications that run several models side by side.
+         * These options with {@code threads} replaced: 0 (the default) shares the JVM's default team
+         * of every core; n runs the model's work on n threads of its own (the calling thread and
+         * n - 1 workers), for applications that run several models side by side. A second thread
+         * calling a model while the model's team is busy runs its call on its own thread alone.
+         * Idle workers poll for about 200 microseconds before they park ({@code
+         * -Dmotionkernels.spinMicros=N} changes it; 0 parks at once).
          *
          * @param n CPU threads, 0 or more
          * @return the new options
@@ -196,7 +200,7 @@ public final class MotionModel implements AutoCloseable {
         Executor.Options run = Boolean.getBoolean("motionkernels.debug")
                 ? new Executor.Options(false, false, true) : Executor.Options.DEFAULT;
         if (resolved != Backend.CUDA) {
-            ForkJoinPool pool = options.threads() == 0 ? null : new ForkJoinPool(options.threads());
+            Parallel.Team pool = ModelPool.team(options.threads(), "motion-kernels-model");
             return new MotionModel(MonkeyNetEngine.create(params, new CpuDevice(), run), Backend.CPU, pool);
         }
         try {
@@ -271,7 +275,7 @@ public final class MotionModel implements AutoCloseable {
         closed = true;
         engine.close();
         if (pool != null) {
-            pool.shutdown();
+            pool.close();
         }
     }
 }

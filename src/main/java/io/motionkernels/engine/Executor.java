@@ -304,7 +304,7 @@ public final class Executor implements AutoCloseable {
                 }
             }
             boolean hasKept = !kept.isEmpty();
-            if (options.replay() && replayKey != null && !hasKept) {
+            if (options.replay() && replayKey != null && !hasKept && !NodeTimes.enabled()) {
                 Device.Replay r = replays.get(replayKey);
                 if (r == null && warm.containsKey(replayKey)) {
                     r = device.capture(this::execute);
@@ -343,7 +343,15 @@ public final class Executor implements AutoCloseable {
                         device.fill(base[v.id], poison ? Float.NaN : 0f);
                     }
                 }
-                nodes.get(i).op().run(device, resolver);
+                if (NodeTimes.enabled()) {
+                    device.synchronize();
+                    long t0 = System.nanoTime();
+                    nodes.get(i).op().run(device, resolver);
+                    device.synchronize();
+                    NodeTimes.add(graph.name(), nodes.get(i), System.nanoTime() - t0);
+                } else {
+                    nodes.get(i).op().run(device, resolver);
+                }
                 if (options.findNonFinite()) {
                     requireFinite(nodes.get(i));
                 }

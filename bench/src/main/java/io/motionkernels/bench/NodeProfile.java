@@ -1,0 +1,117 @@
+package io.motionkernels.bench;
+
+import io.motionkernels.Animation;
+import io.motionkernels.Backend;
+import io.motionkernels.MotionModel;
+import io.motionkernels.PreparedSource;
+import io.motionkernels.checkpoint.Weights;
+import io.motionkernels.engine.NodeTimes;
+import io.motionkernels.engine.Ops;
+import io.motionkernels.model.ModelConfig;
+import io.motionkernels.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a frame's time goes: ModelBench's workload with the executor timing each node
+ * ({@link NodeTimes}), then per op kind and per convolution shape the milliseconds per frame,
+ * share of the total and, for convolutions, effective GFLOP/s of the 3×3 formulation (an
+ * upsampling convolution counted at its output resolution, as PyTorch computes it). Only the
+ * measured calls are timed (the warm-up runs plain); {@code -Dthreads=N} gives the model N threads
+ * of its own.
+ *
+ * <pre>
+ *   java -Dthreads=N --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *       io.motionkernels.bench.NodeProfile CONFIG FRAMES_PER_CALL CALLS [WARMUP_SECONDS]
+ * </pre>
+ */
+public final class NodeProfile {
+    private NodeProfile() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 3 || args.length > 4) {
+            System.err.println("usage: NodeProfile CONFIG FRAMES_PER_CALL CALLS"
+                    + " [WARMUP_SECONDS] (e.g. nemo 1 50 10)");
+            return;
+        }
+        String name = args[0];
+        int n = Integer.parseInt(args[1]);
+        int calls = Integer.parseInt(args[2]);
+        double warmup = args.length == 4 ? Double.parseDouble(args[3]) : 10;
+        ModelConfig c = ModelConfig.published(name);
+        int s = c.defaultSize();
+        int threads = Integer.getInteger("threads", 0);
+        try (MotionModel m = MotionModel.create(c, Weights.prng(7),
+                MotionModel.Options.defaults().withBackend(Backend.CPU).withThreads(threads));
+             PreparedSource p = m.prepare(Inputs.uniform(20, 0f, 1f, 1, 3, 1, s, s))) {
+            Animation a = p.animate(ModelConfig.Normalization.RELATIVE);
+            ModelBench.requireFinite(a.next(Inputs.uniform(21, 0f, 1f, 1, 3, 1, s, s)));
+            Tensor frames = Inputs.uniform(22, 0f, 1f, 1, 3, n, s, s);
+            long end = System.nanoTime() + (long) (warmup * 1e9);
+            while (System.nanoTime() < end) {
+                a.next(frames);
+            }
+            NodeTimes.enable(true);
+            NodeTimes.reset();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < calls; r++) {
+                ModelBench.requireFinite(a.next(frames));
+            }
+            double wallPerFrame = (System.nanoTime() - t0) / 1e6 / calls / n;
+            report(name, n, calls, wallPerFrame, NodeTimes.snapshot());
+        }
+    }
+
+    private record Row(String key, double nanos, double flops, int nodes) {
+    }
+
+    private static void report(String name, int n, int calls, double wallPerFrame, List<NodeTimes.Entry> entries) {
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        double total = 0;
+        for (NodeTimes.Entry e : entries) {
+            String key;
+            double flops = 0;
+            if (e.op() instanceof Ops.Conv cv) {
+                var sp = cv.spec();
+                int up = Math.max(1, cv.up());
+                key = String.format(Locale.ROOT, "conv %d->%d k%d at %dx%d%s", sp.cin(), sp.cout(), sp.k(), cv.h() * up,
+                        cv.w() * up, up > 1 ? " (x2 up)" : "");
+                flops = 2.0 * sp.cin() / sp.groups() * sp.cout() * sp.k() * sp.k() * (double) cv.h() * up * cv.w() * up
+                        * cv.n() * e.runs();
+            } else {
+                key = e.op().getClass().getSimpleName();
+            }
+            double[] r = rows.computeIfAbsent(key, k -> new double[3]);
+            r[0] += e.nanos();
+            r[1] += flops;
+            r[2] += 1;
+            total += e.nanos();
+        }
+        List<Row> list = new ArrayList<>();
+        rows.forEach((k, v) -> list.add(new Row(k, v[0], v[1], (int) v[2])));
+        list.sort(Comparator.comparingDouble(Row::nanos).reversed());
+        double frames = (double) calls * n;
+        System.out.printf(Locale.ROOT, "%s, %d frames per call, %d calls: %.2f ms/frame wall, %.2f ms/frame in nodes%n",
+                name, n, calls, wallPerFrame, total / 1e6 / frames);
+        System.out.printf(Locale.ROOT, "| %-40s | nodes | ms/frame | share | GFLOP/s |%n", "op");
+        double convNanos = 0;
+        double convFlops = 0;
+        for (Row r : list) {
+            String gf = r.flops() > 0 ? String.format(Locale.ROOT, "%.1f", r.flops() / r.nanos()) : "";
+            System.out.printf(Locale.ROOT, "| %-40s | %5d | %8.3f | %4.1f%% | %7s |%n", r.key(), r.nodes(),
+                    r.nanos() / 1e6 / frames, 100 * r.nanos() / total, gf);
+            if (r.flops() > 0) {
+                convNanos += r.nanos();
+                convFlops += r.flops();
+            }
+        }
+        System.out.printf(Locale.ROOT, "convolutions: %.2f ms/frame (%.1f%%), %.2f GFLOP/frame, %.1f GFLOP/s effective%n",
+                convNanos / 1e6 / frames, 100 * convNanos / total, convFlops / frames / 1e9, convFlops / convNanos);
+    }
+}
