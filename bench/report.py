@@ -162,6 +162,16 @@ def markdown(j, t, machine, b, krows, mrows):
         L.append(f"PyTorch {t['meta']['torch']}, {t['meta']['threads']} threads, "
                  f"frames folded into the batch for 2-D ops: {t['meta'].get('frames_as_batch')}"
                  + (" — QUICK MODE, numbers meaningless" if t["meta"].get("quick") else "") + ".\n")
+    if all(v is None for v in b.values()) and not krows:
+        # a whole-model run (CONFIGS=...): no bounds or kernels were measured, so no empty tables
+        L.append("Whole model only (`CONFIGS` run): BoundsBench and KernelBench were not run.\n")
+    else:
+        kernel_tables(L, b, krows)
+    whole_model(L, mrows)
+    return "\n".join(L)
+
+
+def kernel_tables(L, b, krows):
     L.append("## Machine bounds (BoundsBench, same JMH run, all cores)\n")
     L.append("| bound | measured |")
     L.append("|---|---|")
@@ -186,6 +196,9 @@ def markdown(j, t, machine, b, krows, mrows):
         worst = min(measured, key=lambda r: r["fraction"])
         L.append(f"\nSlowest relative to its bound: **{worst['key']}** at {100 * worst['fraction']:.1f}% of "
                  f"the {worst['limiter']} bound.\n")
+
+
+def whole_model(L, mrows):
     L.append("## Whole model\n")
     L.append("Streaming: one driving frame per call against a prepared source. Batch: frames per call as given. "
              "GFLOP/s from the convolution FLOPs per frame counted in the PyTorch model (same architecture).\n")
@@ -206,7 +219,6 @@ def markdown(j, t, machine, b, krows, mrows):
                  f"{r['batch_frames']} / {r['torch_batch_frames']} | "
                  f"{fmt(r.get('java_stream_gflops'))} / {fmt(r.get('java_batch_gflops'))} |")
     L.append("")
-    return "\n".join(L)
 
 
 def median(xs):

@@ -22,6 +22,12 @@ import java.util.List;
  * calls, so that the executor's replay logic runs wherever the tests run. Work runs when queued.
  */
 public final class CpuDevice implements Device {
+    /**
+     * The driving and source heatmaps of {@link #kpHeatmapEmbed}, per thread and grown as needed:
+     * fresh arrays there were most of what a streamed frame allocated.
+     */
+    private static final ThreadLocal<float[][]> HEATMAPS = ThreadLocal.withInitial(() -> new float[2][]);
+
     private List<Runnable> capturing;
     private boolean closed;
 
@@ -338,14 +344,15 @@ public final class CpuDevice implements Device {
         }
         out.require("embedding", (long) b * outChannels * d * h * w);
         q(() -> {
-            Tensor drv = KeypointOps.normalizedHeatmaps(new Keypoints(Tensor.of(read(drvMean, 2L * b * d * k), b, d, k, 2),
-                    var(vs == 0 ? null : read(drvVar, (long) vs * b * d * k), variance, b, d, k)), h, w, variance, normConst);
-            Tensor src = !difference ? null : KeypointOps.normalizedHeatmaps(new Keypoints(
+            float[][] heat = HEATMAPS.get();
+            float[] dv = heat[0] = KeypointOps.normalizedHeatmaps(new Keypoints(Tensor.of(read(drvMean, 2L * b * d * k), b, d, k, 2),
+                    var(vs == 0 ? null : read(drvVar, (long) vs * b * d * k), variance, b, d, k)), h, w, variance, normConst,
+                    heat[0]);
+            float[] sv = !difference ? null : (heat[1] = KeypointOps.normalizedHeatmaps(new Keypoints(
                     Tensor.of(read(srcMean, 2L * b * k), b, 1, k, 2),
-                    var(vs == 0 ? null : read(srcVar, (long) vs * b * k), variance, b, 1, k)), h, w, variance, normConst);
+                    var(vs == 0 ? null : read(srcVar, (long) vs * b * k), variance, b, 1, k)), h, w, variance, normConst,
+                    heat[1]));
             float[] o = arr(out);
-            float[] dv = drv.data();
-            float[] sv = src == null ? null : src.data();
             int plane = h * w;
             Parallel.forRange(b * d * (k + bg), 2L * plane, t -> {
                 int slot = t % (k + bg);

@@ -28,7 +28,8 @@ public final class GridSample {
         // gather every channel from it, where a plan allocates tables of the grid's size.
         boolean direct = padding != null && input.numel() > 0 && grid.numel() > 0
                 && grid.rank() == input.rank() && grid.dim(0) == input.dim(0);
-        if (direct && input.rank() == 4 && grid.dim(3) == 2 && VectorOps.on() && padding == Padding.ZEROS) {
+        if (direct && input.rank() == 4 && grid.dim(3) == 2 && VectorOps.on() && padding == Padding.ZEROS
+                && (long) input.dim(2) * input.dim(3) <= VECTOR_MAX_PLANE) {
             int n = input.dim(0), c = input.dim(1), ho = grid.dim(1), wo = grid.dim(2);
             Tensor out = Tensor.zeros(n, c, ho, wo);
             vectorSample(input.data(), 0, n, c, input.dim(2), input.dim(3), grid.data(), 0, 2, ho * wo, alignCorners,
@@ -63,7 +64,7 @@ public final class GridSample {
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
         int points = od * ho * wo;
-        if (VectorOps.on() && padding == Padding.ZEROS) {
+        if (VectorOps.on() && padding == Padding.ZEROS && (long) h * w <= VECTOR_MAX_PLANE) {
             vectorSample(in, inOff, n, c, h, w, grid, gOff, 3, points, alignCorners, out, oOff);
             return;
         }
@@ -123,7 +124,7 @@ public final class GridSample {
                     sc.gz[p] = grid[gi + 2];
                 }
             }
-            VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.w,
+            VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.offF, sc.w,
                     CHUNK);
             for (int ch = c0; ch < c1; ch++) {
                 VectorMath.gather4(in, inOff + (b * c + ch) * plane, sc.off, sc.w, CHUNK, out,
@@ -132,9 +133,14 @@ public final class GridSample {
         });
     }
 
+    /** Largest plane the vector form samples: its offsets are integers computed in float. */
+    private static final long VECTOR_MAX_PLANE = 1L << 24;
+
     /** One thread's corner offsets and weights for a chunk of points (and, for the vector form, its grid). */
     private static final class Scratch {
         final int[] off = new int[4 * CHUNK];
+        /** The vector form's offsets in float, before their conversion to off. */
+        final float[] offF = new float[4 * CHUNK];
         final float[] w = new float[4 * CHUNK];
         final float[] gx = new float[CHUNK];
         final float[] gy = new float[CHUNK];

@@ -49,6 +49,17 @@ public final class KeypointOps {
      * throughout with Math.exp (the reference).
      */
     public static Tensor kp2gaussian(Keypoints kp, int h, int w, KpVariance variance) {
+        Tensor mean = kp == null ? null : kp.mean();
+        Tensor out = Tensor.zeros(mean == null || mean.rank() != 4 ? 0 : mean.dim(0) * mean.dim(1) * mean.dim(2), h, w);
+        kp2gaussian(kp, h, w, variance, out.data());
+        return out.reshape(mean.dim(0), mean.dim(1), mean.dim(2), h, w);
+    }
+
+    /**
+     * {@link #kp2gaussian(Keypoints, int, int, KpVariance)} into {@code o} (at least B * D * K * h * w
+     * floats, the maps from index 0), so that a model's frames do not allocate their heatmaps.
+     */
+    public static void kp2gaussian(Keypoints kp, int h, int w, KpVariance variance, float[] o) {
         if (kp == null || variance == null) {
             throw new IllegalArgumentException("kp2gaussian: keypoints and variance kind must not be null");
         }
@@ -78,9 +89,11 @@ public final class KeypointOps {
         double[] ys = axis(h);
         float[] m = mean.data();
         float[] v = var;
-        Tensor out = Tensor.zeros(b, d, k, h, w);
-        float[] o = out.data();
         int hw = h * w;
+        if (o.length < (long) maps * hw) {
+            throw new IllegalArgumentException("kp2gaussian: " + maps + " maps of " + h + " x " + w + " do not fit in "
+                    + o.length + " floats");
+        }
         boolean vector = VectorOps.on();
         // The grid's x as a float pair (hi + lo == xs to about 2^-48) for the vector rows.
         float[] xHi = new float[vector ? w : 0];
@@ -143,7 +156,6 @@ public final class KeypointOps {
                 }
             }
         });
-        return out;
     }
 
     /**
@@ -152,9 +164,26 @@ public final class KeypointOps {
      */
     public static Tensor normalizedHeatmaps(Keypoints kp, int h, int w, KpVariance variance, Double normConst) {
         Tensor heat = kp2gaussian(kp, h, w, variance);
-        float[] x = heat.data();
-        int plane = h * w;
-        for (int start = 0; start < x.length; start += plane) {
+        normalize(heat.data(), heat.numel(), h * w, normConst);
+        return heat;
+    }
+
+    /**
+     * {@link #normalizedHeatmaps(Keypoints, int, int, KpVariance, Double)} into {@code x}, which is
+     * grown when it is shorter than the maps (B * D * K * h * w floats); returns the array written.
+     */
+    public static float[] normalizedHeatmaps(Keypoints kp, int h, int w, KpVariance variance, Double normConst,
+                                             float[] x) {
+        Tensor mean = kp.mean();
+        long n = (long) mean.dim(0) * mean.dim(1) * mean.dim(2) * h * w;
+        float[] into = x != null && x.length >= n ? x : new float[Math.toIntExact(n)];
+        kp2gaussian(kp, h, w, variance, into);
+        normalize(into, (int) n, h * w, normConst);
+        return into;
+    }
+
+    private static void normalize(float[] x, int n, int plane, Double normConst) {
+        for (int start = 0; start < n; start += plane) {
             float norm;
             if (normConst != null) {
                 norm = normConst.floatValue();
@@ -169,7 +198,6 @@ public final class KeypointOps {
                 x[start + i] /= norm;
             }
         }
-        return heat;
     }
 
     private static void requireVar(Keypoints kp, String op, int b, int d, int k, int side) {

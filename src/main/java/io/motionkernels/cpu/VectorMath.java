@@ -260,7 +260,10 @@ final class VectorMath {
      * weight 0 still reads a valid element and no lane needs a mask.
      */
     static void gridWeights(float[] gx, float[] gy, float[] gz, int count, int h, int w, boolean alignCorners,
-                            int[] off, float[] wt, int cap) {
+                            int[] off, float[] offF, float[] wt, int cap) {
+        if ((long) h * w > 1 << 24) {
+            throw new IllegalArgumentException("a plane of " + h + " x " + w + " is too large for float offsets");
+        }
         float sx = alignCorners ? 0.5f * (w - 1) : 0.5f * w;
         float sy = alignCorners ? 0.5f * (h - 1) : 0.5f * h;
         float bx = alignCorners ? sx : sx - 0.5f;
@@ -300,17 +303,27 @@ final class VectorMath {
             zero.blend(fx.mul(ey), inX1.and(inY0)).intoArray(wt, cap + p);
             zero.blend(ex.mul(fy), inX0.and(inY1)).intoArray(wt, 2 * cap + p);
             zero.blend(fx.mul(fy), inX1.and(inY1)).intoArray(wt, 3 * cap + p);
-            // the int value of the integer-valued floor, read from the mantissa of floor + 1.5 * 2^23
-            IntVector xi = (IntVector) x0.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS);
-            IntVector yi = (IntVector) y0.add(SHIFTER).reinterpretAsInts().sub(SHIFTER_BITS);
-            IntVector xa = xi.max(0).min(w - 1);
-            IntVector xb = xi.add(1).max(0).min(w - 1);
-            IntVector ya = yi.max(0).min(h - 1).mul(w);
-            IntVector yb = yi.add(1).max(0).min(h - 1).mul(w);
-            ya.add(xa).intoArray(off, p);
-            ya.add(xb).intoArray(off, cap + p);
-            yb.add(xa).intoArray(off, 2 * cap + p);
-            yb.add(xb).intoArray(off, 3 * cap + p);
+            // the clamped corner offsets, integers computed in float (exact: the plane is at most
+            // 2^24 elements); they are converted to int below
+            FloatVector xa = x0.max(0f).min(w - 1f);
+            FloatVector xb = x0.add(1f).max(0f).min(w - 1f);
+            FloatVector ya = y0.max(0f).min(h - 1f).mul((float) w);
+            FloatVector yb = y0.add(1f).max(0f).min(h - 1f).mul((float) w);
+            ya.add(xa).intoArray(offF, p);
+            ya.add(xb).intoArray(offF, cap + p);
+            yb.add(xa).intoArray(offF, 2 * cap + p);
+            yb.add(xb).intoArray(offF, 3 * cap + p);
+        }
+        // Scalar, because the vector forms were not reliably compiled: computed as IntVector lane
+        // arithmetic (a reinterpretation of floor + 1.5 * 2^23, then max, min, mul), C2 fell back
+        // to the Java implementation in some JVMs, which allocated 14 MB per streamed nemo frame
+        // (JFR, 2026-12-02) and cost time; the conversion is 4 per point, the gathers 4 per point
+        // and channel.
+        int end = (count + V - 1) / V * V;
+        for (int k = 0; k < 4; k++) {
+            for (int p = k * cap, e = k * cap + end; p < e; p++) {
+                off[p] = (int) offF[p];
+            }
         }
     }
 

@@ -179,4 +179,34 @@ class KeypointOpsTest {
             assertEquals(var[i], v[i], 5e-4);
         }
     }
+
+    @Test
+    void heatmapsIntoAnArrayEqualTheTensorFormAndReuseIt() {
+        java.util.Random r = new java.util.Random(5);
+        float[] mean = new float[2 * 3 * 2];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = 2.4f * r.nextFloat() - 1.2f; // some keypoints outside the image
+        }
+        float[] var = new float[3 * 2 * 4];
+        for (int m = 0; m < 6; m++) {
+            var[m * 4] = 0.05f + r.nextFloat() * 0.1f;
+            var[m * 4 + 1] = var[m * 4 + 2] = 0.01f;
+            var[m * 4 + 3] = 0.05f + r.nextFloat() * 0.1f;
+        }
+        Keypoints k = kp(mean, var, 2, 1, 3, 2);
+        int h = 7;
+        int w = 19; // not a multiple of any vector length
+        Tensor expected = KeypointOps.normalizedHeatmaps(k, h, w, KpVariance.MATRIX, null);
+        float[] poisoned = new float[6 * h * w + 5];
+        java.util.Arrays.fill(poisoned, Float.NaN);
+        float[] got = KeypointOps.normalizedHeatmaps(k, h, w, KpVariance.MATRIX, null, poisoned);
+        assertTrue(got == poisoned, "an array that is large enough is written, not replaced");
+        assertArrayEquals(expected.data(), java.util.Arrays.copyOf(got, 6 * h * w));
+        for (int i = 6 * h * w; i < got.length; i++) {
+            assertTrue(Float.isNaN(got[i]), "past the maps nothing is written, index " + i);
+        }
+        float[] grown = KeypointOps.normalizedHeatmaps(k, h, w, KpVariance.MATRIX, null, new float[3]);
+        assertArrayEquals(expected.data(), grown);
+        assertThrows(IllegalArgumentException.class, () -> KeypointOps.kp2gaussian(k, h, w, KpVariance.MATRIX, new float[10]));
+    }
 }

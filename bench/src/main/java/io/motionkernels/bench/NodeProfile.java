@@ -68,7 +68,7 @@ public final class NodeProfile {
         }
     }
 
-    private record Row(String key, double nanos, double flops, int nodes) {
+    private record Row(String key, double nanos, double flops, int nodes, double direct) {
     }
 
     private static void report(String name, int n, int calls, double wallPerFrame, List<NodeTimes.Entry> entries) {
@@ -77,6 +77,7 @@ public final class NodeProfile {
         for (NodeTimes.Entry e : entries) {
             String key;
             double flops = 0;
+            double direct = 0;
             if (e.op() instanceof Ops.Conv cv) {
                 var sp = cv.spec();
                 int up = Math.max(1, cv.up());
@@ -84,17 +85,21 @@ public final class NodeProfile {
                         cv.w() * up, up > 1 ? " (x2 up)" : "");
                 flops = 2.0 * sp.cin() / sp.groups() * sp.cout() * sp.k() * sp.k() * (double) cv.h() * up * cv.w() * up
                         * cv.n() * e.runs();
+                // ConvDirect's phase kernels: each output reads ceil(k/2)^2 of the k^2 taps
+                int kp = (sp.k() + 1) / 2;
+                direct = up > 1 ? flops * kp * kp / (sp.k() * sp.k()) : flops;
             } else {
                 key = e.op().getClass().getSimpleName();
             }
-            double[] r = rows.computeIfAbsent(key, k -> new double[3]);
+            double[] r = rows.computeIfAbsent(key, k -> new double[4]);
             r[0] += e.nanos();
             r[1] += flops;
             r[2] += 1;
+            r[3] += direct;
             total += e.nanos();
         }
         List<Row> list = new ArrayList<>();
-        rows.forEach((k, v) -> list.add(new Row(k, v[0], v[1], (int) v[2])));
+        rows.forEach((k, v) -> list.add(new Row(k, v[0], v[1], (int) v[2], v[3])));
         list.sort(Comparator.comparingDouble(Row::nanos).reversed());
         double frames = (double) calls * n;
         System.out.printf(Locale.ROOT, "%s, %d frames per call, %d calls: %.2f ms/frame wall, %.2f ms/frame in nodes%n",
@@ -102,6 +107,7 @@ public final class NodeProfile {
         System.out.printf(Locale.ROOT, "| %-40s | nodes | ms/frame | share | GFLOP/s |%n", "op");
         double convNanos = 0;
         double convFlops = 0;
+        double directFlops = 0;
         for (Row r : list) {
             String gf = r.flops() > 0 ? String.format(Locale.ROOT, "%.1f", r.flops() / r.nanos()) : "";
             System.out.printf(Locale.ROOT, "| %-40s | %5d | %8.3f | %4.1f%% | %7s |%n", r.key(), r.nodes(),
@@ -109,9 +115,12 @@ public final class NodeProfile {
             if (r.flops() > 0) {
                 convNanos += r.nanos();
                 convFlops += r.flops();
+                directFlops += r.direct();
             }
         }
-        System.out.printf(Locale.ROOT, "convolutions: %.2f ms/frame (%.1f%%), %.2f GFLOP/frame, %.1f GFLOP/s effective%n",
-                convNanos / 1e6 / frames, 100 * convNanos / total, convFlops / frames / 1e9, convFlops / convNanos);
+        System.out.printf(Locale.ROOT, "convolutions: %.2f ms/frame (%.1f%%), %.2f GFLOP/frame in the 3x3 formulation"
+                        + " (%.1f GFLOP/s effective), %.2f GFLOP/frame as the direct kernel computes it (phase kernels"
+                        + " for the x2 upsampling ones)%n", convNanos / 1e6 / frames, 100 * convNanos / total,
+                convFlops / frames / 1e9, convFlops / convNanos, directFlops / frames / 1e9);
     }
 }
