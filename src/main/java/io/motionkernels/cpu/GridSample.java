@@ -28,14 +28,6 @@ public final class GridSample {
         // gather every channel from it, where a plan allocates tables of the grid's size.
         boolean direct = padding != null && input.numel() > 0 && grid.numel() > 0
                 && grid.rank() == input.rank() && grid.dim(0) == input.dim(0);
-        if (direct && input.rank() == 4 && grid.dim(3) == 2 && VectorOps.on() && padding == Padding.ZEROS
-                && (long) input.dim(2) * input.dim(3) <= VECTOR_MAX_PLANE) {
-            int n = input.dim(0), c = input.dim(1), ho = grid.dim(1), wo = grid.dim(2);
-            Tensor out = Tensor.zeros(n, c, ho, wo);
-            vectorSample(input.data(), 0, n, c, input.dim(2), input.dim(3), grid.data(), 0, 2, ho * wo, alignCorners,
-                    out.data(), 0);
-            return out;
-        }
         if (direct && input.rank() == 5 && input.dim(2) == 1 && grid.dim(4) == 3) {
             int n = input.dim(0), c = input.dim(1);
             Tensor out = Tensor.zeros(n, c, grid.dim(1), grid.dim(2), grid.dim(3));
@@ -56,18 +48,17 @@ public final class GridSample {
     /**
      * Depth-1 trilinear sampling on raw memory, as {@link #sample} of an (n, c, 1, h, w) input with
      * an (n, od, ho, wo, 3) grid: input at in[inOff], grid at grid[gOff], output (n, c, od, ho, wo)
-     * at out[oOff]. Zero padding with the Vector API (see {@link VectorOps}) computes indices and
-     * weights in float lanes, as PyTorch does for float tensors, and gathers the corners with vector
-     * gathers; the other paddings, and every padding without the Vector API, use the scalar double
-     * arithmetic below (the reference).
+     * at out[oOff], indices and weights in double.
+     *
+     * <p>There was a Vector API form (indices and weights in float lanes, vector gathers). It is
+     * gone because C2 (JDK 17) did not compile its mask and blend lane operations: it allocated
+     * 3.0 MB per streamed nemo frame and 6.8 MB per vox frame in every JVM measured (NodeProfile's
+     * per-node allocation, 2026-12-02), feeding the collector during streaming, for 0.92–0.97
+     * against these 1.06–1.10 ms per nemo frame and no measurable gain on vox (7.4–8.7 ms both).
      */
     public static void sampleDepth1(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff, int od,
                                     int ho, int wo, Padding padding, boolean alignCorners, float[] out, int oOff) {
         int points = od * ho * wo;
-        if (VectorOps.on() && padding == Padding.ZEROS && (long) h * w <= VECTOR_MAX_PLANE) {
-            vectorSample(in, inOff, n, c, h, w, grid, gOff, 3, points, alignCorners, out, oOff);
-            return;
-        }
         int chunks = (points + CHUNK - 1) / CHUNK;
         int plane = h * w;
         // Each task weighs one chunk of points into its thread's scratch and gathers every channel
@@ -92,59 +83,10 @@ public final class GridSample {
         });
     }
 
-    /**
-     * Zero-padded sampling of n items of c channels (h, w) at grid points with {@code coords}
-     * coordinates each (2: bilinear; 3: a depth-1 input, z weighted as trilinear sampling does),
-     * with {@link VectorMath}'s index arithmetic and gathers. Output (n, c, points) at out[oOff].
-     */
-    private static void vectorSample(float[] in, int inOff, int n, int c, int h, int w, float[] grid, int gOff,
-                                     int coords, int points, boolean alignCorners, float[] out, int oOff) {
-        int chunks = (points + CHUNK - 1) / CHUNK;
-        int plane = h * w;
-        // Few chunks of many channels (a 32x32 skip of 64 channels is one chunk) split their
-        // channels too, about four tasks per worker; each task weighs its chunk again, which costs
-        // less than the gathers of a few channels.
-        int chBlocks = Math.max(1, Math.min(c, (4 * Parallel.workers() + n * chunks - 1) / (n * chunks)));
-        int chPer = (c + chBlocks - 1) / chBlocks;
-        int blocks = (c + chPer - 1) / chPer;
-        Parallel.forRange(n * chunks * blocks, (20L + 8L * chPer) * Math.min(points, CHUNK), job -> {
-            int task = job / blocks;
-            int c0 = (job % blocks) * chPer;
-            int c1 = Math.min(c, c0 + chPer);
-            int b = task / chunks;
-            int p0 = (task % chunks) * CHUNK;
-            int count = Math.min(points, p0 + CHUNK) - p0;
-            Scratch sc = SCRATCH.get();
-            int gi = gOff + (b * points + p0) * coords;
-            // de-interleave once so that the index arithmetic reads whole vectors
-            for (int p = 0; p < count; p++, gi += coords) {
-                sc.gx[p] = grid[gi];
-                sc.gy[p] = grid[gi + 1];
-                if (coords == 3) {
-                    sc.gz[p] = grid[gi + 2];
-                }
-            }
-            VectorMath.gridWeights(sc.gx, sc.gy, coords == 3 ? sc.gz : null, count, h, w, alignCorners, sc.off, sc.offF, sc.w,
-                    CHUNK);
-            for (int ch = c0; ch < c1; ch++) {
-                VectorMath.gather4(in, inOff + (b * c + ch) * plane, sc.off, sc.w, CHUNK, out,
-                        oOff + (b * c + ch) * points + p0, count);
-            }
-        });
-    }
-
-    /** Largest plane the vector form samples: its offsets are integers computed in float. */
-    private static final long VECTOR_MAX_PLANE = 1L << 24;
-
-    /** One thread's corner offsets and weights for a chunk of points (and, for the vector form, its grid). */
+    /** One thread's corner offsets and weights for a chunk of points. */
     private static final class Scratch {
         final int[] off = new int[4 * CHUNK];
-        /** The vector form's offsets in float, before their conversion to off. */
-        final float[] offF = new float[4 * CHUNK];
         final float[] w = new float[4 * CHUNK];
-        final float[] gx = new float[CHUNK];
-        final float[] gy = new float[CHUNK];
-        final float[] gz = new float[CHUNK];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

@@ -2,13 +2,12 @@ package io.motionkernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API forms of the non-convolution kernels: exp (for the two softmaxes and
- * kp2gaussian) and grid_sample's index arithmetic and gathers. Only {@link VectorOps} decides
+ * kp2gaussian; grid_sample's form is gone, see GridSample.sampleDepth1). Only {@link VectorOps} decides
  * whether this class is used; without {@code --add-modules jdk.incubator.vector} it is never loaded.
  *
  * <h2>exp</h2>
@@ -246,106 +245,4 @@ final class VectorMath {
         }
     }
 
-    /**
-     * grid_sample's index arithmetic, zero padding, for {@code count} points whose x, y (and z) are
-     * in gx, gy (and gz; null for 2-D sampling): the four in-plane corners' offsets and weights into
-     * off[k * cap + p] and wt[k * cap + p], k = top-left, top-right, bottom-left, bottom-right. A
-     * depth-1 input's depth weight (1 - |iz| inside (-1, 1), else 0, which is the trilinear weight of
-     * the one z index 0) is folded into the four weights. Lanes past count are computed from
-     * whatever the scratch holds and never read; {@code cap} (at least count) must be a multiple of V.
-     *
-     * <p>Coordinates are unnormalised in float as PyTorch does for float tensors. A coordinate below
-     * -2 or NaN is set to -2, one above size + 1 to size + 1: both corners are outside either way, so
-     * the weights are those PyTorch gives (0). Offsets are clamped into the plane so that a corner of
-     * weight 0 still reads a valid element and no lane needs a mask.
-     */
-    static void gridWeights(float[] gx, float[] gy, float[] gz, int count, int h, int w, boolean alignCorners,
-                            int[] off, float[] offF, float[] wt, int cap) {
-        if ((long) h * w > 1 << 24) {
-            throw new IllegalArgumentException("a plane of " + h + " x " + w + " is too large for float offsets");
-        }
-        float sx = alignCorners ? 0.5f * (w - 1) : 0.5f * w;
-        float sy = alignCorners ? 0.5f * (h - 1) : 0.5f * h;
-        float bx = alignCorners ? sx : sx - 0.5f;
-        float by = alignCorners ? sy : sy - 0.5f;
-        for (int p = 0; p < count; p += V) {
-            // coord * s + b, with NaN and anything below -2 at -2 and above size + 1 at size + 1
-            // (written out here, as are floor and toInt below: as calls, C2 boxed their vectors)
-            FloatVector ix = FloatVector.fromArray(S, gx, p).fma(FloatVector.broadcast(S, sx), FloatVector.broadcast(S, bx));
-            ix = ix.blend(-2f, ix.compare(VectorOperators.GE, -2f).not()).min(w + 1f);
-            FloatVector iy = FloatVector.fromArray(S, gy, p).fma(FloatVector.broadcast(S, sy), FloatVector.broadcast(S, by));
-            iy = iy.blend(-2f, iy.compare(VectorOperators.GE, -2f).not()).min(h + 1f);
-            // floor: rounded to an integer by adding 1.5 * 2^23, less one where that rounded up (JDK
-            // 17 compiles no float-to-int lane conversion to vector instructions on x86)
-            FloatVector x0 = ix.add(SHIFTER).sub(SHIFTER);
-            x0 = x0.sub(1f, x0.compare(VectorOperators.GT, ix));
-            FloatVector y0 = iy.add(SHIFTER).sub(SHIFTER);
-            y0 = y0.sub(1f, y0.compare(VectorOperators.GT, iy));
-            FloatVector fx = ix.sub(x0);
-            FloatVector fy = iy.sub(y0);
-            FloatVector ex = fx.neg().add(1f);
-            FloatVector ey = fy.neg().add(1f);
-            if (gz != null) {
-                // a depth of 1 unnormalises z to 0 * z with align_corners (0 for every finite z, NaN
-                // for NaN and infinities), else to z / 2
-                FloatVector iz = FloatVector.fromArray(S, gz, p).mul(alignCorners ? 0f : 0.5f);
-                FloatVector az = iz.abs();
-                FloatVector wz = az.neg().add(1f).blend(0f, az.compare(VectorOperators.LT, 1f).not());
-                ey = ey.mul(wz);
-                fy = fy.mul(wz);
-            }
-            VectorMask<Float> inX0 = x0.compare(VectorOperators.GE, 0f).and(x0.compare(VectorOperators.LE, w - 1f));
-            VectorMask<Float> inX1 = x0.compare(VectorOperators.GE, -1f).and(x0.compare(VectorOperators.LT, w - 1f));
-            VectorMask<Float> inY0 = y0.compare(VectorOperators.GE, 0f).and(y0.compare(VectorOperators.LE, h - 1f));
-            VectorMask<Float> inY1 = y0.compare(VectorOperators.GE, -1f).and(y0.compare(VectorOperators.LT, h - 1f));
-            FloatVector zero = FloatVector.zero(S);
-            zero.blend(ex.mul(ey), inX0.and(inY0)).intoArray(wt, p);
-            zero.blend(fx.mul(ey), inX1.and(inY0)).intoArray(wt, cap + p);
-            zero.blend(ex.mul(fy), inX0.and(inY1)).intoArray(wt, 2 * cap + p);
-            zero.blend(fx.mul(fy), inX1.and(inY1)).intoArray(wt, 3 * cap + p);
-            // the clamped corner offsets, integers computed in float (exact: the plane is at most
-            // 2^24 elements); they are converted to int below
-            FloatVector xa = x0.max(0f).min(w - 1f);
-            FloatVector xb = x0.add(1f).max(0f).min(w - 1f);
-            FloatVector ya = y0.max(0f).min(h - 1f).mul((float) w);
-            FloatVector yb = y0.add(1f).max(0f).min(h - 1f).mul((float) w);
-            ya.add(xa).intoArray(offF, p);
-            ya.add(xb).intoArray(offF, cap + p);
-            yb.add(xa).intoArray(offF, 2 * cap + p);
-            yb.add(xb).intoArray(offF, 3 * cap + p);
-        }
-        // Scalar, because the vector forms were not reliably compiled: computed as IntVector lane
-        // arithmetic (a reinterpretation of floor + 1.5 * 2^23, then max, min, mul), C2 fell back
-        // to the Java implementation in some JVMs, which allocated 14 MB per streamed nemo frame
-        // (JFR, 2026-12-02) and cost time; the conversion is 4 per point, the gathers 4 per point
-        // and channel.
-        int end = (count + V - 1) / V * V;
-        for (int k = 0; k < 4; k++) {
-            for (int p = k * cap, e = k * cap + end; p < e; p++) {
-                off[p] = (int) offF[p];
-            }
-        }
-    }
-
-    /**
-     * out[ob + p] = sum over the four corners of wt * in[ib + off], p in [0, count): gathers with
-     * the offsets {@link #gridWeights} wrote.
-     */
-    static void gather4(float[] in, int ib, int[] off, float[] wt, int cap, float[] out, int ob, int count) {
-        int vEnd = count - count % V;
-        for (int p = 0; p < vEnd; p += V) {
-            FloatVector s = FloatVector.fromArray(S, in, ib, off, p).mul(FloatVector.fromArray(S, wt, p));
-            s = FloatVector.fromArray(S, in, ib, off, cap + p).fma(FloatVector.fromArray(S, wt, cap + p), s);
-            s = FloatVector.fromArray(S, in, ib, off, 2 * cap + p).fma(FloatVector.fromArray(S, wt, 2 * cap + p), s);
-            s = FloatVector.fromArray(S, in, ib, off, 3 * cap + p).fma(FloatVector.fromArray(S, wt, 3 * cap + p), s);
-            s.intoArray(out, ob + p);
-        }
-        for (int p = vEnd; p < count; p++) {
-            float s = in[ib + off[p]] * wt[p];
-            s = Math.fma(in[ib + off[cap + p]], wt[cap + p], s);
-            s = Math.fma(in[ib + off[2 * cap + p]], wt[2 * cap + p], s);
-            s = Math.fma(in[ib + off[3 * cap + p]], wt[3 * cap + p], s);
-            out[ob + p] = s;
-        }
-    }
 }

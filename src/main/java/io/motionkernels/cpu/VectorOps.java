@@ -1,7 +1,7 @@
 package io.motionkernels.cpu;
 
 /**
- * Whether the softmaxes, kp2gaussian and grid_sample run their Vector API forms ({@link VectorMath})
+ * Whether the softmaxes and kp2gaussian run their Vector API forms ({@link VectorMath})
  * or the portable scalar ones they are checked against. Like {@link ConvKernels}, this class
  * imports nothing from {@code jdk.incubator.vector}, so without the module {@link VectorMath} is
  * never loaded. {@code -Dmotionkernels.simd=false} turns both off.

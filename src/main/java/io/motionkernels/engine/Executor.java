@@ -345,10 +345,12 @@ public final class Executor implements AutoCloseable {
                 }
                 if (NodeTimes.enabled()) {
                     device.synchronize();
+                    long b0 = NodeTimes.allocatedBytes();
                     long t0 = System.nanoTime();
                     nodes.get(i).op().run(device, resolver);
                     device.synchronize();
-                    NodeTimes.add(graph.name(), nodes.get(i), System.nanoTime() - t0);
+                    long t1 = System.nanoTime();
+                    NodeTimes.add(graph.name(), nodes.get(i), t1 - t0, NodeTimes.allocatedBytes() - b0);
                 } else {
                     nodes.get(i).op().run(device, resolver);
                 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Wall time per graph node, summed over runs, for finding where a frame's time goes (as ONNX
@@ -17,9 +18,14 @@ import java.util.Map;
 public final class NodeTimes {
     private static volatile boolean enabled = Boolean.getBoolean("motionkernels.profile");
 
-    /** One node of one graph: its op, summed nanoseconds and runs. */
-    public record Entry(String graph, String node, Graph.Op op, long nanos, long runs) {
+    /**
+     * One node of one graph: its op, summed nanoseconds, runs, and the bytes the allocation
+     * counter (see {@link #countAllocations}) moved by while it ran (0 without a counter).
+     */
+    public record Entry(String graph, String node, Graph.Op op, long nanos, long runs, long bytes) {
     }
+
+    private static volatile LongSupplier allocated;
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
@@ -36,11 +42,28 @@ public final class NodeTimes {
         enabled = on;
     }
 
-    static synchronized void add(String graph, Graph.Node node, long nanos) {
+    /**
+     * Also records, per node, how far {@code counter} moves while the node runs: a tool passes
+     * the heap bytes allocated by every thread (com.sun.management.ThreadMXBean), so that a node
+     * whose kernels allocate (a Vector API call C2 did not compile falls back to code that
+     * allocates per lane operation) shows by name. Null stops counting. The library itself does
+     * not depend on jdk.management.
+     */
+    public static void countAllocations(LongSupplier counter) {
+        allocated = counter;
+    }
+
+    /** The counter's value now, or 0 without one. */
+    static long allocatedBytes() {
+        LongSupplier c = allocated;
+        return c == null ? 0 : c.getAsLong();
+    }
+
+    static synchronized void add(String graph, Graph.Node node, long nanos, long bytes) {
         String key = graph + "/" + node.name();
         Entry e = ENTRIES.get(key);
-        ENTRIES.put(key, e == null ? new Entry(graph, node.name(), node.op(), nanos, 1)
-                : new Entry(graph, node.name(), node.op(), e.nanos() + nanos, e.runs() + 1));
+        ENTRIES.put(key, e == null ? new Entry(graph, node.name(), node.op(), nanos, 1, bytes)
+                : new Entry(graph, node.name(), node.op(), e.nanos() + nanos, e.runs() + 1, e.bytes() + bytes));
     }
 
     /** The nodes timed since the last {@link #reset}, in the order they first ran. */

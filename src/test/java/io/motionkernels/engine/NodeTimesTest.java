@@ -33,7 +33,10 @@ class NodeTimesTest {
              PreparedSource p = m.prepare(frames(1, 1))) {
             Animation a = p.animate(ModelConfig.Normalization.ABSOLUTE);
             Tensor plain = a.next(frames(2, 2));
+            // a counter that moves by 10 per read: each node reads it twice, so its bytes are 10 per run
+            java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
             try {
+                NodeTimes.countAllocations(() -> counter.addAndGet(10));
                 NodeTimes.enable(true);
                 NodeTimes.reset();
                 Tensor profiled = null;
@@ -50,10 +53,12 @@ class NodeTimesTest {
                 for (NodeTimes.Entry e : entries) {
                     assertEquals(3, e.runs(), e.graph() + "/" + e.node());
                     assertTrue(e.nanos() > 0, e.graph() + "/" + e.node());
+                    assertEquals(30, e.bytes(), e.graph() + "/" + e.node());
                 }
                 a.next(frames(2, 2));
                 assertEquals(entries, NodeTimes.snapshot(), "switched off, nothing more is timed");
             } finally {
+                NodeTimes.countAllocations(null);
                 NodeTimes.enable(false);
                 NodeTimes.reset();
             }

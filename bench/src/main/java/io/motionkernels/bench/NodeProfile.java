@@ -21,7 +21,9 @@ import java.util.Map;
  * Where a frame's time goes: ModelBench's workload with the executor timing each node
  * ({@link NodeTimes}), then per op kind and per convolution shape the milliseconds per frame,
  * share of the total and, for convolutions, effective GFLOP/s of the 3×3 formulation (an
- * upsampling convolution counted at its output resolution, as PyTorch computes it). Only the
+ * upsampling convolution counted at its output resolution, as PyTorch computes it), and the heap
+ * bytes every thread allocated while the op ran (the profile's own bookkeeping is a few dozen
+ * bytes per node). Only the
  * measured calls are timed (the warm-up runs plain); {@code -Dthreads=N} gives the model N threads
  * of its own.
  *
@@ -57,6 +59,14 @@ public final class NodeProfile {
             while (System.nanoTime() < end) {
                 a.next(frames);
             }
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            NodeTimes.countAllocations(() -> {
+                long sum = 0;
+                for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+                    sum += Math.max(0, b);
+                }
+                return sum;
+            });
             NodeTimes.enable(true);
             NodeTimes.reset();
             long t0 = System.nanoTime();
@@ -68,7 +78,7 @@ public final class NodeProfile {
         }
     }
 
-    private record Row(String key, double nanos, double flops, int nodes, double direct) {
+    private record Row(String key, double nanos, double flops, int nodes, double direct, double bytes) {
     }
 
     private static void report(String name, int n, int calls, double wallPerFrame, List<NodeTimes.Entry> entries) {
@@ -91,27 +101,28 @@ public final class NodeProfile {
             } else {
                 key = e.op().getClass().getSimpleName();
             }
-            double[] r = rows.computeIfAbsent(key, k -> new double[4]);
+            double[] r = rows.computeIfAbsent(key, k -> new double[5]);
             r[0] += e.nanos();
             r[1] += flops;
             r[2] += 1;
             r[3] += direct;
+            r[4] += e.bytes();
             total += e.nanos();
         }
         List<Row> list = new ArrayList<>();
-        rows.forEach((k, v) -> list.add(new Row(k, v[0], v[1], (int) v[2], v[3])));
+        rows.forEach((k, v) -> list.add(new Row(k, v[0], v[1], (int) v[2], v[3], v[4])));
         list.sort(Comparator.comparingDouble(Row::nanos).reversed());
         double frames = (double) calls * n;
         System.out.printf(Locale.ROOT, "%s, %d frames per call, %d calls: %.2f ms/frame wall, %.2f ms/frame in nodes%n",
                 name, n, calls, wallPerFrame, total / 1e6 / frames);
-        System.out.printf(Locale.ROOT, "| %-40s | nodes | ms/frame | share | GFLOP/s |%n", "op");
+        System.out.printf(Locale.ROOT, "| %-40s | nodes | ms/frame | share | GFLOP/s | KB allocated/frame |%n", "op");
         double convNanos = 0;
         double convFlops = 0;
         double directFlops = 0;
         for (Row r : list) {
             String gf = r.flops() > 0 ? String.format(Locale.ROOT, "%.1f", r.flops() / r.nanos()) : "";
-            System.out.printf(Locale.ROOT, "| %-40s | %5d | %8.3f | %4.1f%% | %7s |%n", r.key(), r.nodes(),
-                    r.nanos() / 1e6 / frames, 100 * r.nanos() / total, gf);
+            System.out.printf(Locale.ROOT, "| %-40s | %5d | %8.3f | %4.1f%% | %7s | %9.1f |%n", r.key(), r.nodes(),
+                    r.nanos() / 1e6 / frames, 100 * r.nanos() / total, gf, r.bytes() / 1e3 / frames);
             if (r.flops() > 0) {
                 convNanos += r.nanos();
                 convFlops += r.flops();
