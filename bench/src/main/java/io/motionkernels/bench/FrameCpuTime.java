@@ -1,12 +1,5 @@
 package io.motionkernels.bench;
 
-import io.motionkernels.Animation;
-import io.motionkernels.Backend;
-import io.motionkernels.MotionModel;
-import io.motionkernels.PreparedSource;
-import io.motionkernels.checkpoint.Weights;
-import io.motionkernels.model.ModelConfig;
-import io.motionkernels.tensor.Tensor;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -29,32 +22,20 @@ public final class FrameCpuTime {
     }
 
     public static void main(String[] args) {
-        if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: FrameCpuTime CONFIG FRAMES_PER_CALL CALLS [WARMUP_SECONDS] (e.g. nemo 32 8 15)");
-            return;
-        }
-        String name = args[0];
-        int n = Integer.parseInt(args[1]);
-        int calls = Integer.parseInt(args[2]);
-        double warmup = args.length == 4 ? Double.parseDouble(args[3]) : 15;
-        ModelConfig c = ModelConfig.published(name);
-        int s = c.defaultSize();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (MotionModel m = MotionModel.create(c, Weights.prng(7), Backend.CPU);
-             PreparedSource p = m.prepare(Inputs.uniform(20, 0f, 1f, 1, 3, 1, s, s))) {
-            Animation a = p.animate(ModelConfig.Normalization.RELATIVE);
-            ModelBench.requireFinite(a.next(Inputs.uniform(21, 0f, 1f, 1, 3, 1, s, s)));
-            Tensor frames = Inputs.uniform(22, 0f, 1f, 1, 3, n, s, s);
-            long end = System.nanoTime() + (long) (warmup * 1e9);
-            while (System.nanoTime() < end) {
-                a.next(frames);
+        try (StreamWorkload w = StreamWorkload.fromArgs("FrameCpuTime", "nemo 32 8 15", args, 15, 0)) {
+            if (w == null) {
+                return;
             }
+            String name = w.config;
+            int n = w.framesPerCall;
+            int calls = w.calls;
             double[] wall = new double[calls];
             double[] cpu = new double[calls];
             for (int r = 0; r < calls; r++) {
                 long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
-                ModelBench.requireFinite(a.next(frames));
+                w.call();
                 wall[r] = (System.nanoTime() - t0) / 1e6 / n;
                 cpu[r] = (os.getProcessCpuTime() - c0) / 1e6 / n;
             }

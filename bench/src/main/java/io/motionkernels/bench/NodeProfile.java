@@ -1,14 +1,7 @@
 package io.motionkernels.bench;
 
-import io.motionkernels.Animation;
-import io.motionkernels.Backend;
-import io.motionkernels.MotionModel;
-import io.motionkernels.PreparedSource;
-import io.motionkernels.checkpoint.Weights;
 import io.motionkernels.engine.NodeTimes;
 import io.motionkernels.engine.Ops;
-import io.motionkernels.model.ModelConfig;
-import io.motionkernels.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,28 +30,14 @@ public final class NodeProfile {
     }
 
     public static void main(String[] args) {
-        if (args.length < 3 || args.length > 4) {
-            System.err.println("usage: NodeProfile CONFIG FRAMES_PER_CALL CALLS"
-                    + " [WARMUP_SECONDS] (e.g. nemo 1 50 10)");
-            return;
-        }
-        String name = args[0];
-        int n = Integer.parseInt(args[1]);
-        int calls = Integer.parseInt(args[2]);
-        double warmup = args.length == 4 ? Double.parseDouble(args[3]) : 10;
-        ModelConfig c = ModelConfig.published(name);
-        int s = c.defaultSize();
-        int threads = Integer.getInteger("threads", 0);
-        try (MotionModel m = MotionModel.create(c, Weights.prng(7),
-                MotionModel.Options.defaults().withBackend(Backend.CPU).withThreads(threads));
-             PreparedSource p = m.prepare(Inputs.uniform(20, 0f, 1f, 1, 3, 1, s, s))) {
-            Animation a = p.animate(ModelConfig.Normalization.RELATIVE);
-            ModelBench.requireFinite(a.next(Inputs.uniform(21, 0f, 1f, 1, 3, 1, s, s)));
-            Tensor frames = Inputs.uniform(22, 0f, 1f, 1, 3, n, s, s);
-            long end = System.nanoTime() + (long) (warmup * 1e9);
-            while (System.nanoTime() < end) {
-                a.next(frames);
+        try (StreamWorkload w = StreamWorkload.fromArgs("NodeProfile", "nemo 1 50 10", args, 10,
+                Integer.getInteger("threads", 0))) {
+            if (w == null) {
+                return;
             }
+            String name = w.config;
+            int n = w.framesPerCall;
+            int calls = w.calls;
             var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
             NodeTimes.countAllocations(() -> {
                 long sum = 0;
@@ -71,7 +50,7 @@ public final class NodeProfile {
             NodeTimes.reset();
             long t0 = System.nanoTime();
             for (int r = 0; r < calls; r++) {
-                ModelBench.requireFinite(a.next(frames));
+                w.call();
             }
             double wallPerFrame = (System.nanoTime() - t0) / 1e6 / calls / n;
             report(name, n, calls, wallPerFrame, NodeTimes.snapshot());
