@@ -49,17 +49,14 @@ public final class KeypointOps {
      * throughout with Math.exp (the reference).
      */
     public static Tensor kp2gaussian(Keypoints kp, int h, int w, KpVariance variance) {
-        Tensor mean = kp == null ? null : kp.mean();
-        Tensor out = Tensor.zeros(mean == null || mean.rank() != 4 ? 0 : mean.dim(0) * mean.dim(1) * mean.dim(2), h, w);
+        Tensor mean = requireMean(kp, variance);
+        Tensor out = Tensor.zeros(mean.dim(0), mean.dim(1), mean.dim(2), h, w);
         kp2gaussian(kp, h, w, variance, out.data());
-        return out.reshape(mean.dim(0), mean.dim(1), mean.dim(2), h, w);
+        return out;
     }
 
-    /**
-     * {@link #kp2gaussian(Keypoints, int, int, KpVariance)} into {@code o} (at least B * D * K * h * w
-     * floats, the maps from index 0), so that a model's frames do not allocate their heatmaps.
-     */
-    public static void kp2gaussian(Keypoints kp, int h, int w, KpVariance variance, float[] o) {
+    /** kp's mean, checked to be (B, D, K, 2), with kp and variance not null. */
+    private static Tensor requireMean(Keypoints kp, KpVariance variance) {
         if (kp == null || variance == null) {
             throw new IllegalArgumentException("kp2gaussian: keypoints and variance kind must not be null");
         }
@@ -68,6 +65,15 @@ public final class KeypointOps {
         if (mean.dim(3) != 2) {
             throw new IllegalArgumentException("kp2gaussian: mean must be (B, D, K, 2), got " + mean.shapeString());
         }
+        return mean;
+    }
+
+    /**
+     * {@link #kp2gaussian(Keypoints, int, int, KpVariance)} into {@code o} (at least B * D * K * h * w
+     * floats, the maps from index 0), so that a model's frames do not allocate their heatmaps.
+     */
+    public static void kp2gaussian(Keypoints kp, int h, int w, KpVariance variance, float[] o) {
+        Tensor mean = requireMean(kp, variance);
         int b = mean.dim(0);
         int d = mean.dim(1);
         int k = mean.dim(2);
@@ -174,7 +180,7 @@ public final class KeypointOps {
      */
     public static float[] normalizedHeatmaps(Keypoints kp, int h, int w, KpVariance variance, Double normConst,
                                              float[] x) {
-        Tensor mean = kp.mean();
+        Tensor mean = requireMean(kp, variance);
         long n = (long) mean.dim(0) * mean.dim(1) * mean.dim(2) * h * w;
         float[] into = x != null && x.length >= n ? x : new float[Math.toIntExact(n)];
         kp2gaussian(kp, h, w, variance, into);

@@ -148,6 +148,11 @@ public class BoundsBench {
     }
 
     private static float vectorChains(int seed) {
+        return vectorChains(seed, Fma.ITER);
+    }
+
+    /** The peak loop, also CpuTimeConv's: 8 independent FMA chains of {@code iter} steps hide the FMA latency. */
+    static float vectorChains(int seed, int iter) {
         VectorSpecies<Float> s = Fma.S;
         FloatVector m = FloatVector.broadcast(s, 0.999999f);
         FloatVector a = FloatVector.broadcast(s, 1e-7f);
@@ -159,7 +164,7 @@ public class BoundsBench {
         FloatVector x5 = FloatVector.broadcast(s, seed + 6f);
         FloatVector x6 = FloatVector.broadcast(s, seed + 7f);
         FloatVector x7 = FloatVector.broadcast(s, seed + 8f);
-        for (int i = 0; i < Fma.ITER; i++) {
+        for (int i = 0; i < iter; i++) {
             x0 = x0.fma(m, a);
             x1 = x1.fma(m, a);
             x2 = x2.fma(m, a);
@@ -169,7 +174,9 @@ public class BoundsBench {
             x6 = x6.fma(m, a);
             x7 = x7.fma(m, a);
         }
-        return x0.add(x1).add(x2).add(x3).add(x4).add(x5).add(x6).add(x7).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        // a freshly broadcast receiver: x0 after the loop is a loop phi (see ConvDirect.exact)
+        return FloatVector.broadcast(s, 1f).mul(x0).add(x1).add(x2).add(x3).add(x4).add(x5).add(x6).add(x7)
+                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 
     private static float scalarChains(int seed) {

@@ -3,7 +3,6 @@ package io.motionkernels.bench;
 import io.motionkernels.cpu.Conv2d;
 import io.motionkernels.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.management.ManagementFactory;
@@ -33,7 +32,7 @@ public final class CpuTimeConv {
         float[] sink = new float[1];
         int iter = 1 << 20;
         long peakFlops = 2L * 8 * S.length() * iter;
-        double peak = rate(() -> sink[0] += chains(1, iter), peakFlops, ms);
+        double peak = rate(() -> sink[0] += BoundsBench.vectorChains(1, iter), peakFlops, ms);
         System.out.printf("RESULT fmaPeak %.1f GFLOP/s%n", peak / 1e9);
         for (String shape : SHAPES) {
             KernelBench.ConvBlock blk = KernelBench.ConvBlock.of(shape);
@@ -45,7 +44,7 @@ public final class CpuTimeConv {
             System.out.printf("RESULT %s %.1f GFLOP/s %.1f%% of peak%n", shape, r / 1e9, 100 * r / peak);
         }
         // the peak again: whether the machine's state moved during the run
-        peak = rate(() -> sink[0] += chains(2, iter), peakFlops, ms);
+        peak = rate(() -> sink[0] += BoundsBench.vectorChains(2, iter), peakFlops, ms);
         System.out.printf("RESULT fmaPeak2 %.1f GFLOP/s%n", peak / 1e9);
     }
 
@@ -67,32 +66,5 @@ public final class CpuTimeConv {
             best = Math.max(best, n * (double) flopsPerOp / ((c1 - c0) / 1e9));
         }
         return best;
-    }
-
-    /** BoundsBench's peak loop: 8 independent FMA chains hide the FMA latency. */
-    private static float chains(int seed, int iter) {
-        FloatVector m = FloatVector.broadcast(S, 0.999999f);
-        FloatVector a = FloatVector.broadcast(S, 1e-7f);
-        FloatVector x0 = FloatVector.broadcast(S, seed + 1f);
-        FloatVector x1 = FloatVector.broadcast(S, seed + 2f);
-        FloatVector x2 = FloatVector.broadcast(S, seed + 3f);
-        FloatVector x3 = FloatVector.broadcast(S, seed + 4f);
-        FloatVector x4 = FloatVector.broadcast(S, seed + 5f);
-        FloatVector x5 = FloatVector.broadcast(S, seed + 6f);
-        FloatVector x6 = FloatVector.broadcast(S, seed + 7f);
-        FloatVector x7 = FloatVector.broadcast(S, seed + 8f);
-        for (int i = 0; i < iter; i++) {
-            x0 = x0.fma(m, a);
-            x1 = x1.fma(m, a);
-            x2 = x2.fma(m, a);
-            x3 = x3.fma(m, a);
-            x4 = x4.fma(m, a);
-            x5 = x5.fma(m, a);
-            x6 = x6.fma(m, a);
-            x7 = x7.fma(m, a);
-        }
-        // a freshly broadcast receiver: x0 after the loop is a loop phi (see ConvDirect.exact)
-        return FloatVector.broadcast(S, 1f).mul(x0).add(x1).add(x2).add(x3).add(x4).add(x5).add(x6).add(x7)
-                .reduceLanes(VectorOperators.ADD);
     }
 }
