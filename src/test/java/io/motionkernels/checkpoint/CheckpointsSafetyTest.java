@@ -274,29 +274,40 @@ class CheckpointsSafetyTest {
         assertTrue(loaded > 0 && loaded < 500, "loaded " + loaded);
     }
 
-    /** The same for the torch-written zip's data.pkl (from ../shared/golden: not shipped). */
+    /**
+     * The same for torch-written zips' data.pkl: the shipped FOMM checkpoint (torch.save's own
+     * output, with optimizer states: see make_fomm_cases.py), and ../shared's shapes-kp-zip.pth
+     * where it is present.
+     */
     @Test
     void corruptedBytesOfATorchPickleNeverEscapeAsOtherExceptions() throws IOException {
-        java.util.Optional<Path> zip = io.motionkernels.TestFiles.sharedCheckpoint("shapes-kp-zip.pth");
-        org.junit.jupiter.api.Assumptions.assumeTrue(zip.isPresent(),
-                "shapes-kp-zip.pth is not shipped and there is no ../shared/golden/checkpoints: not tested");
-        Path golden = zip.get();
+        java.util.List<Path> zips = new java.util.ArrayList<>();
+        zips.add(io.motionkernels.TestFiles.extraCases().resolve("fomm/fomm-small-cpk-zip.pth"));
+        io.motionkernels.TestFiles.sharedCheckpoint("shapes-kp-zip.pth").ifPresent(zips::add);
         java.util.Random rnd = new java.util.Random(1234);
-        byte[] pkl;
-        try (var z = new java.util.zip.ZipFile(golden.toFile())) {
-            pkl = z.getInputStream(z.getEntry("shapes-kp-zip/data.pkl")).readAllBytes();
-        }
-        // The zip's pickle alone (rewriting a 4 MB archive per case would be slow).
-        Path name = tmp.resolve("data.pkl");
-        for (int i = 0; i < 2000; i++) {
-            byte[] b = pkl.clone();
-            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
-                b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+        for (Path zip : zips) {
+            byte[] pkl = null;
+            try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+                for (var e = z.entries(); e.hasMoreElements(); ) {
+                    var entry = e.nextElement();
+                    if (entry.getName().endsWith("/data.pkl")) {
+                        pkl = z.getInputStream(entry).readAllBytes();
+                    }
+                }
             }
-            try {
-                TorchPickle.load(PickleInput.of(name, b), false, new java.util.HashMap<>());
-            } catch (CheckpointException expected) {
-                assertTrue(expected.getMessage().contains(name.toString()), expected.getMessage());
+            assertTrue(pkl != null && pkl.length > 100, zip + " has a data.pkl");
+            // The zip's pickle alone (rewriting a whole archive per case would be slow).
+            Path name = tmp.resolve("data.pkl");
+            for (int i = 0; i < 2000; i++) {
+                byte[] b = pkl.clone();
+                for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                    b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+                }
+                try {
+                    TorchPickle.load(PickleInput.of(name, b), false, new java.util.HashMap<>());
+                } catch (CheckpointException expected) {
+                    assertTrue(expected.getMessage().contains(name.toString()), expected.getMessage());
+                }
             }
         }
     }
