@@ -6,7 +6,8 @@ package io.motionkernels.media;
  * fractional pixels weighted by their covered fraction), an axis that grows or keeps its size uses
  * bilinear interpolation on pixel centres (align_corners = false, edges clamped), which is the
  * identity at equal sizes. Area averaging is what keeps shrunk frames free of aliasing; bilinear
- * keeps enlarged ones smooth. The result is deterministic: fixed loop order, no threads.
+ * keeps enlarged ones smooth. The result never leaves the source's range (pixels in [0, 1] stay
+ * there) and is deterministic: fixed loop order, no threads.
  */
 public final class ImageResize {
     private ImageResize() {
@@ -59,7 +60,26 @@ public final class ImageResize {
                 }
             }
         }
+        clampToRange(dst, src);
         return dst;
+    }
+
+    /**
+     * Every output is a convex combination of inputs, so in exact arithmetic it lies in the
+     * input's range; rounded float weights sum to up to 1 + 6e-6 and would carry a white pixel
+     * to 1.0000004 (the fuzzer's finding), outside what a pixel may be. Clamping to the source's
+     * own range removes that overshoot and nothing else.
+     */
+    private static void clampToRange(float[] dst, float[] src) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : src) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = Math.min(Math.max(dst[i], lo), hi);
+        }
     }
 
     /** The input pixels and weights that make each output pixel along one axis (CSR layout). */

@@ -80,6 +80,37 @@ class ImageResizeTest {
         assertEquals(1f, src[0]);
     }
 
+    /**
+     * Float weights that sum to one in exact arithmetic sum to up to 1 + 6e-6 once rounded (the
+     * fuzzer found a white frame read back as 1.0000004): the result must stay in the source's
+     * range, which for pixels is [0, 1], at every size.
+     */
+    @Test
+    void resultStaysInTheSourceRange() {
+        Random random = new Random(7);
+        int[] sizes = {1, 2, 3, 7, 16, 45, 64, 97, 255, 256, 301};
+        for (int srcH : sizes) {
+            for (int srcW : sizes) {
+                float[] white = new float[srcH * srcW];
+                java.util.Arrays.fill(white, 1f);
+                float[] mixed = new float[srcH * srcW];
+                for (int i = 0; i < mixed.length; i++) {
+                    mixed[i] = random.nextBoolean() ? 1f : 0.25f;
+                }
+                for (int dst : new int[] {1, 5, 16, 64, 100}) {
+                    for (float v : ImageResize.resize(white, srcH, srcW, dst, dst + 3)) {
+                        assertEquals(1f, v, 0f, srcH + "x" + srcW + " -> " + dst + "x" + (dst + 3));
+                    }
+                    for (float v : ImageResize.resize(mixed, srcH, srcW, dst + 3, dst)) {
+                        if (!(v >= 0.25f && v <= 1f)) {
+                            throw new AssertionError(srcH + "x" + srcW + " -> " + (dst + 3) + "x" + dst + ": " + v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsBadSizes() {
         assertThrows(IllegalArgumentException.class, () -> ImageResize.resize(new float[4], 2, 2, 0, 2));

@@ -23,16 +23,19 @@ import org.junit.jupiter.api.Test;
  * memory budget is a bug. FFmpeg is left out (its C code is not what Jazzer instruments).
  *
  * <p>Seeds, in {@code MediaFuzzTestInputs/mediaReaders}, are the hostile and damaged files of
- * issue 13 in miniature. {@code mvn test} runs them (Jazzer's regression mode) and
- * {@link #mutatedSeedsAreReadOrRefused} runs a fixed set of seeded mutations of them; to fuzz
- * for longer: {@code JAZZER_FUZZ=1 mvn test -Dtest=MediaFuzzTest -Djazzer.max_duration=10m}
- * (findings are written beside the seeds).
+ * issue 13 in miniature, and what fuzzing has found ({@code white-45x45-png}: area weights that
+ * rounded to a sum above one). {@code mvn test} runs them (Jazzer's regression mode) and
+ * {@link #mutatedSeedsAreReadOrRefused} runs a fixed set of seeded mutations of them; {@code mvn
+ * verify} then fuzzes a fixed number of inputs from the pom's fixed libFuzzer seed, so that CI
+ * repeats itself. To explore new paths, run that again with a fresh seed each time (the corpus
+ * grown so far is kept in {@code .cifuzz-corpus} and reused): {@code mvn surefire:test@fuzz
+ * -Dtest=MediaFuzzTest -Dfuzz.seed=0}; findings are written beside the seeds.
  */
 class MediaFuzzTest {
     /** Tight limits, so that no input can cost much: 1 megapixel per picture, 20 M composited. */
     private static final MediaLimits LIMITS = new MediaLimits(1 << 20, 20_000_000, 64L << 20);
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxExecutions = 30_000)
     void mediaReaders(byte[] data) throws IOException {
         readOrRefuse(data);
     }
