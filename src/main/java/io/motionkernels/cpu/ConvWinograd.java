@@ -53,7 +53,13 @@ final class ConvWinograd {
     /** Vectors of output channels: cout rounded up to whole vectors. */
     private final int nVec;
     private final int coPad;
-    /** Transformed filter, [xi][ci][coPad], zero past cout. */
+    /**
+     * Transformed filter, zero past cout: for each transform coordinate xi, the register blocks of
+     * NB vectors of output channels one after another, each [ci][its NB * V channels] (the last
+     * block narrower), so that a block's GEMM streams one contiguous run of memory. (As
+     * [xi][ci][coPad] it read 192 bytes every coPad floats: a 512-channel layer at 16x16, where
+     * each call streams its 38 MB of U from memory, ran its GEMMs at 22 GFLOP/s.)
+     */
     private final float[] u;
     /** Bias, zero past cout. */
     private final float[] bias;
@@ -138,7 +144,7 @@ final class ConvWinograd {
                         for (int k = 0; k < 3; k++) {
                             s += gg[r * 3 + k] * G[c][k];
                         }
-                        u[((r * 6 + c) * cin + ci) * coPad + co] = (float) s;
+                        u[uIndex(r * 6 + c, ci, co, cin, nVec)] = (float) s;
                     }
                 }
             }
@@ -146,6 +152,14 @@ final class ConvWinograd {
         float[] b = new float[coPad];
         System.arraycopy(bias, 0, b, 0, cout);
         return new ConvWinograd(cin, cout, u, b);
+    }
+
+    /** Where U holds coordinate xi, input channel ci, output channel co: see {@link #u}. */
+    private static int uIndex(int xi, int ci, int co, int cin, int nVec) {
+        int block = co / V / NB;
+        int width = Math.min(NB, nVec - block * NB) * V;
+        return xi * cin * nVec * V + block * NB * V * cin + ci * width
+                + co - block * NB * V;
     }
 
     /**
@@ -218,13 +232,14 @@ final class ConvWinograd {
                 int vBase = xi * kc * ldt;
                 for (int v = v0; v < v1; v += NB) {
                     int nv = Math.min(NB, v1 - v);
-                    int uBase = (xi * cin + c0) * coPad + v * V;
+                    int ldu = nv * V;
+                    int uBase = xi * cin * coPad + v * V * cin + c0 * ldu;
                     for (int t0 = 0; t0 < tPad; t0 += TB) {
                         int mBase = (xi * tPad + t0) * coPad + v * V;
                         switch (nv) {
-                            case 3 -> block3(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
-                            case 2 -> block2(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
-                            default -> block1(u, uBase, coPad, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
+                            case 3 -> block3(u, uBase, ldu, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
+                            case 2 -> block2(u, uBase, ldu, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
+                            default -> block1(u, uBase, ldu, vb, vBase + t0, ldt, n, mb, mBase, coPad, c0 > 0);
                         }
                     }
                 }
@@ -279,47 +294,61 @@ final class ConvWinograd {
                             to, rb, (kk % GROUP) * 24 * RBP);
                 }
             }
-            int g = (k % GROUP) * 24 * RBP;
-            // B^T d: combine rows, column by column; column c of row r is phase c % 4 from c / 4
-            for (int c = 0; c < 6; c++) {
-                int q = g + (c & 3) * RBP + (c >> 2);
-                FloatVector d0 = FloatVector.fromArray(S, rb, q);
-                FloatVector d1 = FloatVector.fromArray(S, rb, 4 * RBP + q);
-                FloatVector d2 = FloatVector.fromArray(S, rb, 8 * RBP + q);
-                FloatVector d3 = FloatVector.fromArray(S, rb, 12 * RBP + q);
-                FloatVector d4 = FloatVector.fromArray(S, rb, 16 * RBP + q);
-                FloatVector d5 = FloatVector.fromArray(S, rb, 20 * RBP + q);
-                FloatVector d34 = d3.add(d4);
-                FloatVector d42 = d4.sub(d2);
-                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(e, c * V);
-                d34.sub(d1.add(d2).mul(4f)).intoArray(e, (6 + c) * V);
-                d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(e, (12 + c) * V);
-                d3.sub(d1).mul(2f).add(d42).intoArray(e, (18 + c) * V);
-                d1.sub(d3).mul(2f).add(d42).intoArray(e, (24 + c) * V);
-                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(e, (30 + c) * V);
-            }
-            // (B^T d) B: combine columns, row by row
-            int o = k * ldt + tt;
-            int step = kc * ldt;
-            for (int r = 0; r < 6; r++) {
-                FloatVector d0 = FloatVector.fromArray(S, e, (r * 6) * V);
-                FloatVector d1 = FloatVector.fromArray(S, e, (r * 6 + 1) * V);
-                FloatVector d2 = FloatVector.fromArray(S, e, (r * 6 + 2) * V);
-                FloatVector d3 = FloatVector.fromArray(S, e, (r * 6 + 3) * V);
-                FloatVector d4 = FloatVector.fromArray(S, e, (r * 6 + 4) * V);
-                FloatVector d5 = FloatVector.fromArray(S, e, (r * 6 + 5) * V);
-                FloatVector d34 = d3.add(d4);
-                FloatVector d42 = d4.sub(d2);
-                int q = o + r * 6 * step;
-                d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(vb, q);
-                d34.sub(d1.add(d2).mul(4f)).intoArray(vb, q + step);
-                d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(vb, q + 2 * step);
-                d3.sub(d1).mul(2f).add(d42).intoArray(vb, q + 3 * step);
-                d1.sub(d3).mul(2f).add(d42).intoArray(vb, q + 4 * step);
-                d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(vb, q + 5 * step);
-            }
+            transformRows(rb, (k % GROUP) * 24 * RBP, e);
+            transformColumns(e, vb, k * ldt + tt, kc * ldt);
         }
         return len;
+    }
+
+    /*
+     * The two passes of the input transform are methods of their own, and no vector crosses a call:
+     * inlined into one body with the row split they made a graph big enough for C2 to stop inlining
+     * (NodeCountInliningCutoff), after which some of the Vector API's intrinsics failed and every
+     * vector was boxed on the heap (43 MB a call and 2.6x the time for a 45-channel 256x256 layer,
+     * whenever the direct kernel had been compiled first, as in every model).
+     */
+
+    /** B^T d: combines the 6 patch rows of split channel buffer g, column by column, into e. */
+    private static void transformRows(float[] rb, int g, float[] e) {
+        // column c of row r is phase c % 4 from c / 4
+        for (int c = 0; c < 6; c++) {
+            int q = g + (c & 3) * RBP + (c >> 2);
+            FloatVector d0 = FloatVector.fromArray(S, rb, q);
+            FloatVector d1 = FloatVector.fromArray(S, rb, 4 * RBP + q);
+            FloatVector d2 = FloatVector.fromArray(S, rb, 8 * RBP + q);
+            FloatVector d3 = FloatVector.fromArray(S, rb, 12 * RBP + q);
+            FloatVector d4 = FloatVector.fromArray(S, rb, 16 * RBP + q);
+            FloatVector d5 = FloatVector.fromArray(S, rb, 20 * RBP + q);
+            FloatVector d34 = d3.add(d4);
+            FloatVector d42 = d4.sub(d2);
+            d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(e, c * V);
+            d34.sub(d1.add(d2).mul(4f)).intoArray(e, (6 + c) * V);
+            d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(e, (12 + c) * V);
+            d3.sub(d1).mul(2f).add(d42).intoArray(e, (18 + c) * V);
+            d1.sub(d3).mul(2f).add(d42).intoArray(e, (24 + c) * V);
+            d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(e, (30 + c) * V);
+        }
+    }
+
+    /** (B^T d) B: combines e's columns, row by row, into vb from o, transform coordinates step apart. */
+    private static void transformColumns(float[] e, float[] vb, int o, int step) {
+        for (int r = 0; r < 6; r++) {
+            FloatVector d0 = FloatVector.fromArray(S, e, (r * 6) * V);
+            FloatVector d1 = FloatVector.fromArray(S, e, (r * 6 + 1) * V);
+            FloatVector d2 = FloatVector.fromArray(S, e, (r * 6 + 2) * V);
+            FloatVector d3 = FloatVector.fromArray(S, e, (r * 6 + 3) * V);
+            FloatVector d4 = FloatVector.fromArray(S, e, (r * 6 + 4) * V);
+            FloatVector d5 = FloatVector.fromArray(S, e, (r * 6 + 5) * V);
+            FloatVector d34 = d3.add(d4);
+            FloatVector d42 = d4.sub(d2);
+            int q = o + r * 6 * step;
+            d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(vb, q);
+            d34.sub(d1.add(d2).mul(4f)).intoArray(vb, q + step);
+            d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(vb, q + 2 * step);
+            d3.sub(d1).mul(2f).add(d42).intoArray(vb, q + 3 * step);
+            d1.sub(d3).mul(2f).add(d42).intoArray(vb, q + 4 * step);
+            d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(vb, q + 5 * step);
+        }
     }
 
     /**
