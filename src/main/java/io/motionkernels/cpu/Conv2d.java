@@ -70,6 +70,14 @@ public final class Conv2d {
      */
     private static final int MIN_WINOGRAD_CHANNELS = 8;
 
+    /**
+     * Nor below this many 4x4 tiles a frame (maps under 13x13): the transformed filter, four times
+     * the weights, is streamed from memory for every call, and with few tiles to share it the GEMM
+     * waits on memory (a 512-to-1024-channel 4x4 layer, one tile: 4.9 ms against the direct
+     * kernel's 1.8). A measurement there could only be wrong by noise, and once was.
+     */
+    private static final int MIN_WINOGRAD_TILES = 16;
+
     private final int cout;
     private final int cin;
     private final int kh;
@@ -363,7 +371,8 @@ public final class Conv2d {
         if (a != Algorithm.AUTO) {
             return a == Algorithm.WINOGRAD;
         }
-        if (cin < MIN_WINOGRAD_CHANNELS || cout < MIN_WINOGRAD_CHANNELS) {
+        if (cin < MIN_WINOGRAD_CHANNELS || cout < MIN_WINOGRAD_CHANNELS
+                || ((h + 3) / 4) * ((w + 3) / 4) < MIN_WINOGRAD_TILES) {
             return false;
         }
         Shape shape = new Shape(cin, cout, h, w);

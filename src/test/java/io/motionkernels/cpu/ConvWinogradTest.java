@@ -266,6 +266,10 @@ class ConvWinogradTest {
         Problem few = Problem.random(13, 1, 1, 3, 40, 16, 16);
         assertFalse(few.conv(Conv2d.Algorithm.AUTO, Activation.NONE).usesWinograd(1, 16, 16));
         assertEquals(null, Conv2d.winogradChosen(3, 40, 16, 16));
+        // nor maps of fewer than 16 tiles a frame, whatever the frame count
+        Problem small = Problem.random(15, 1, 1, 64, 64, 12, 13);
+        assertFalse(small.conv(Conv2d.Algorithm.AUTO, Activation.NONE).usesWinograd(8, 12, 13));
+        assertEquals(null, Conv2d.winogradChosen(64, 64, 12, 13));
     }
 
     @Test
