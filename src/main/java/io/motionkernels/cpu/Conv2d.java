@@ -492,8 +492,11 @@ public final class Conv2d {
     private static final long WARM_NANOS = 2_000_000_000L;
     private static final long WARM_MIN_NANOS = 200_000_000L;
 
-    /** AUTO's choice for a shape, where it has been made: for tests and the benchmarks' reports. */
-    static Boolean winogradChosen(int cin, int cout, int h, int w) {
+    /**
+     * AUTO's choice for a shape, where it has been made (null where not): for tests and the
+     * benchmarks' reports (the package is not exported to modules).
+     */
+    public static Boolean winogradChosen(int cin, int cout, int h, int w) {
         return WINOGRAD_WINS.get(new Shape(cin, cout, h, w));
     }
 

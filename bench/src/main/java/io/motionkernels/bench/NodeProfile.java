@@ -1,5 +1,6 @@
 package io.motionkernels.bench;
 
+import io.motionkernels.cpu.Conv2d;
 import io.motionkernels.engine.NodeTimes;
 import io.motionkernels.engine.Ops;
 
@@ -16,7 +17,8 @@ import java.util.Map;
  * share of the total and, for convolutions, effective GFLOP/s of the 3×3 formulation (an
  * upsampling convolution counted at its output resolution, as PyTorch computes it), and the heap
  * bytes every thread allocated while the op ran (the counter's own arrays add about 400
- * bytes per node: ChannelAffine's 29 nodes measured 10.9 KB per nemo frame). Only the
+ * bytes per node: ChannelAffine's 29 nodes measured 10.9 KB per nemo frame). A 3×3 shape that
+ * AUTO measured is tagged {@code [winograd]} or {@code [direct]}. Only the
  * measured calls are timed (the warm-up runs plain); {@code -Dthreads=N} gives the model N threads
  * of its own.
  *
@@ -70,8 +72,10 @@ public final class NodeProfile {
             if (e.op() instanceof Ops.Conv cv) {
                 var sp = cv.spec();
                 int up = Math.max(1, cv.up());
-                key = String.format(Locale.ROOT, "conv %d->%d k%d at %dx%d%s", sp.cin(), sp.cout(), sp.k(), cv.h() * up,
-                        cv.w() * up, up > 1 ? " (x2 up)" : "");
+                // AUTO's choice, where it measured this shape (forced algorithms leave no trace)
+                Boolean winograd = up > 1 ? null : Conv2d.winogradChosen(sp.cin(), sp.cout(), cv.h(), cv.w());
+                key = String.format(Locale.ROOT, "conv %d->%d k%d at %dx%d%s%s", sp.cin(), sp.cout(), sp.k(), cv.h() * up,
+                        cv.w() * up, up > 1 ? " (x2 up)" : "", winograd == null ? "" : winograd ? " [winograd]" : " [direct]");
                 flops = 2.0 * sp.cin() / sp.groups() * sp.cout() * sp.k() * sp.k() * (double) cv.h() * up * cv.w() * up
                         * cv.n() * e.runs();
                 // ConvDirect's phase kernels: each output reads ceil(k/2)^2 of the k^2 taps
