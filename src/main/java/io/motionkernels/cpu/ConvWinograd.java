@@ -158,8 +158,7 @@ final class ConvWinograd {
     private static int uIndex(int xi, int ci, int co, int cin, int nVec) {
         int block = co / V / NB;
         int width = Math.min(NB, nVec - block * NB) * V;
-        return xi * cin * nVec * V + block * NB * V * cin + ci * width
-                + co - block * NB * V;
+        return xi * cin * nVec * V + block * NB * V * cin + ci * width + co - block * NB * V;
     }
 
     /**
@@ -233,7 +232,7 @@ final class ConvWinograd {
                 for (int v = v0; v < v1; v += NB) {
                     int nv = Math.min(NB, v1 - v);
                     int ldu = nv * V;
-                    int uBase = xi * cin * coPad + v * V * cin + c0 * ldu;
+                    int uBase = uIndex(xi, c0, v * V, cin, nVec);
                     for (int t0 = 0; t0 < tPad; t0 += TB) {
                         int mBase = (xi * tPad + t0) * coPad + v * V;
                         switch (nv) {
